@@ -1,0 +1,164 @@
+//! Syntax layer: a tolerant JSONC tree with byte ranges.
+//!
+//! Qwen Code reads settings with `JSON.parse` after stripping comments, so the grammar here is
+//! strict JSON plus `//` and `/* */` comments (and a leading BOM, which 0.24.4 strips).
+//! Parsing never fails: [`parse`] returns the tree it could build plus every error it found,
+//! recovering at the next member, element or closing bracket, so that a missing comma on one
+//! line does not hide the rest of the file from the analysis.
+//!
+//! Tokens come from `jsonc-parser`'s scanner; this module adds what `JSON.parse` rejects and
+//! the scanner lets through (raw control characters in strings, non-JSON whitespace) and the
+//! recovering grammar on top.
+
+mod lexer;
+mod parser;
+#[cfg(test)]
+mod tests;
+
+use std::ops::Range;
+
+pub use parser::parse;
+
+/// Byte range into the parsed text.
+pub type TextRange = Range<usize>;
+
+/// Deepest nesting the parser descends into; deeper values are skipped with an error.
+pub const MAX_DEPTH: usize = 256;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub range: TextRange,
+    pub kind: NodeKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    Object(Object),
+    Array(Array),
+    String(String),
+    Number(String),
+    Bool(bool),
+    Null,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Object {
+    pub members: Vec<Member>,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Array {
+    pub items: Vec<Node>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub key: Key,
+    /// `None` when the value is missing (`"a": }`).
+    pub value: Option<Node>,
+    /// The comma that follows this member, if any.
+    pub comma: Option<TextRange>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    pub text: String,
+    /// The key token with its quotes.
+    pub range: TextRange,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A comma before `}` or `]`.
+    TrailingComma,
+    /// Anything else `JSON.parse` rejects.
+    Syntax,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyntaxError {
+    pub range: TextRange,
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+/// The result of parsing: a tree (when any value was found) and all errors.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Parse {
+    pub root: Option<Node>,
+    pub errors: Vec<SyntaxError>,
+    /// Ranges of all comments, in order.
+    pub comments: Vec<TextRange>,
+}
+
+impl Parse {
+    /// The root object, when the root is an object.
+    pub fn root_object(&self) -> Option<(&Node, &Object)> {
+        let root = self.root.as_ref()?;
+        root.as_object().map(|o| (root, o))
+    }
+}
+
+impl Node {
+    pub fn as_object(&self) -> Option<&Object> {
+        match &self.kind {
+            NodeKind::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&Array> {
+        match &self.kind {
+            NodeKind::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The object member `key` (the last one when the key is repeated, as in `JSON.parse`).
+    pub fn member(&self, key: &str) -> Option<&Member> {
+        self.as_object()?.member(key)
+    }
+
+    /// The value of member `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.member(key)?.value.as_ref()
+    }
+
+    /// Follows a path of object keys.
+    pub fn get_path(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// The range of the opening bracket of an object or array, else the whole value.
+    pub fn open_range(&self) -> TextRange {
+        match self.kind {
+            NodeKind::Object(_) | NodeKind::Array(_) => self.range.start..self.range.start + 1,
+            _ => self.range.clone(),
+        }
+    }
+
+    /// A short name of the value's JSON type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            NodeKind::Object(_) => "an object",
+            NodeKind::Array(_) => "an array",
+            NodeKind::String(_) => "a string",
+            NodeKind::Number(_) => "a number",
+            NodeKind::Bool(_) => "a boolean",
+            NodeKind::Null => "null",
+        }
+    }
+}
+
+impl Object {
+    pub fn member(&self, key: &str) -> Option<&Member> {
+        self.members.iter().rev().find(|m| m.key.text == key)
+    }
+}

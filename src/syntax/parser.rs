@@ -1,0 +1,358 @@
+//! A recovering recursive-descent parser over the lexer's tokens.
+
+use super::lexer::{Tok, Token, lex};
+use super::{
+    Array, ErrorKind, Key, MAX_DEPTH, Member, Node, NodeKind, Object, Parse, SyntaxError, TextRange,
+};
+
+/// Parses `text`. Never fails: see the module docs of [`crate::syntax`].
+pub fn parse(text: &str) -> Parse {
+    let lexed = lex(text);
+    let mut p = Parser {
+        tokens: &lexed.tokens,
+        pos: 0,
+        errors: lexed.errors,
+        text_len: text.len(),
+    };
+    let root = p.root();
+    let mut errors = p.errors;
+    errors.sort_by_key(|e| (e.range.start, e.range.end));
+    errors.dedup_by(|a, b| a.range.start == b.range.start);
+    Parse {
+        root,
+        errors,
+        comments: lexed.comments,
+    }
+}
+
+struct Parser<'t> {
+    tokens: &'t [Token],
+    pos: usize,
+    errors: Vec<SyntaxError>,
+    text_len: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.tokens.get(self.pos).map(|t| &t.tok)
+    }
+
+    fn peek_at(&self, n: usize) -> Option<&Tok> {
+        self.tokens.get(self.pos + n).map(|t| &t.tok)
+    }
+
+    fn range(&self) -> TextRange {
+        match self.tokens.get(self.pos) {
+            Some(t) => t.range.clone(),
+            None => self.text_len..self.text_len,
+        }
+    }
+
+    fn bump(&mut self) -> TextRange {
+        let r = self.range();
+        self.pos += 1;
+        r
+    }
+
+    fn error(&mut self, range: TextRange, message: impl Into<String>) {
+        self.errors.push(SyntaxError {
+            range,
+            kind: ErrorKind::Syntax,
+            message: message.into(),
+        });
+    }
+
+    fn root(&mut self) -> Option<Node> {
+        if self.peek().is_none() {
+            self.error(0..0, "The file is empty: Qwen Code needs a JSON object");
+            return None;
+        }
+        let root = loop {
+            match self.peek() {
+                None => break None,
+                Some(t) if starts_value(t) => break self.value(0),
+                Some(_) => {
+                    let r = self.bump();
+                    self.error(r, "Expected a JSON value");
+                }
+            }
+        };
+        if self.peek().is_some() {
+            let start = self.range().start;
+            let end = self.tokens.last().map_or(start, |t| t.range.end);
+            self.error(start..end, "Unexpected content after the end of the settings object");
+            self.pos = self.tokens.len();
+        }
+        root
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Node> {
+        let range = self.range();
+        let tok = self.peek()?.clone();
+        let kind = match tok {
+            Tok::LBrace | Tok::LBracket if depth >= MAX_DEPTH => {
+                let end = self.skip_balanced();
+                self.error(
+                    range.start..end,
+                    format!("Nesting deeper than {MAX_DEPTH} levels is not analysed"),
+                );
+                return None;
+            }
+            Tok::LBrace => return Some(self.object(depth)),
+            Tok::LBracket => return Some(self.array(depth)),
+            Tok::Str(s) => NodeKind::String(s),
+            Tok::Num(n) => NodeKind::Number(n),
+            Tok::Bool(b) => NodeKind::Bool(b),
+            Tok::Null => NodeKind::Null,
+            Tok::Word(w) => {
+                self.bump();
+                self.error(
+                    range.clone(),
+                    format!("`{w}` is not a JSON value: strings need double quotes"),
+                );
+                return Some(Node {
+                    range,
+                    kind: NodeKind::String(w),
+                });
+            }
+            Tok::Invalid => {
+                self.bump();
+                return None;
+            }
+            Tok::RBrace | Tok::RBracket | Tok::Comma | Tok::Colon => return None,
+        };
+        self.bump();
+        Some(Node { range, kind })
+    }
+
+    /// Skips one bracketed value without recursion; returns its end.
+    fn skip_balanced(&mut self) -> usize {
+        let mut depth = 0usize;
+        let mut end = self.range().end;
+        while let Some(tok) = self.peek() {
+            match tok {
+                Tok::LBrace | Tok::LBracket => depth += 1,
+                Tok::RBrace | Tok::RBracket => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            end = self.bump().end;
+            if depth == 0 {
+                break;
+            }
+        }
+        end
+    }
+
+    fn object(&mut self, depth: usize) -> Node {
+        let open = self.bump();
+        let mut members: Vec<Member> = Vec::new();
+        let end = loop {
+            match self.peek() {
+                None => {
+                    self.error(open.clone(), "This `{` is never closed");
+                    break self.text_len;
+                }
+                Some(Tok::RBrace) => break self.bump().end,
+                Some(Tok::RBracket) => {
+                    // `]` where `}` belongs: report it, and close the object here.
+                    let r = self.range();
+                    self.error(r.clone(), "Expected `}` to close the object, found `]`");
+                    self.bump();
+                    break r.end;
+                }
+                Some(Tok::Comma) => {
+                    let r = self.bump();
+                    self.error(r, "Unexpected comma: expected a property name");
+                }
+                Some(Tok::Invalid) => {
+                    // already reported by the lexer
+                    self.bump();
+                    self.recover_in_object();
+                }
+                Some(Tok::Str(_) | Tok::Word(_) | Tok::Num(_) | Tok::Bool(_) | Tok::Null)
+                    if self.peek_at(1) == Some(&Tok::Colon) || is_string(self.peek()) =>
+                {
+                    let member = self.member(depth);
+                    let has_comma = member.comma.is_some();
+                    members.push(member);
+                    if !has_comma && !matches!(self.peek(), None | Some(Tok::RBrace)) {
+                        let r = self.range();
+                        if starts_member(self.peek()) {
+                            self.error(r, "Expected a comma before this property");
+                        } else {
+                            self.error(r, "Expected a comma or `}`");
+                            self.recover_in_object();
+                        }
+                    }
+                }
+                Some(_) => {
+                    let r = self.range();
+                    self.error(r, "Expected a property name in double quotes");
+                    self.recover_in_object();
+                }
+            }
+        };
+        Node {
+            range: open.start..end,
+            kind: NodeKind::Object(Object { members }),
+        }
+    }
+
+    fn member(&mut self, depth: usize) -> Member {
+        let key_range = self.range();
+        let (text, quoted) = match self.peek() {
+            Some(Tok::Str(s)) => (s.clone(), true),
+            Some(Tok::Word(w) | Tok::Num(w)) => (w.clone(), false),
+            Some(Tok::Bool(b)) => (b.to_string(), false),
+            _ => ("null".to_string(), false),
+        };
+        if !quoted {
+            self.error(key_range.clone(), "Property names must be in double quotes");
+        }
+        self.bump();
+        let key = Key {
+            text,
+            range: key_range.clone(),
+        };
+        if self.peek() == Some(&Tok::Colon) {
+            self.bump();
+        } else {
+            let r = self.range();
+            self.error(
+                if self.peek().is_none() {
+                    key_range
+                } else {
+                    r
+                },
+                "Expected `:` after the property name",
+            );
+            if !self.peek().is_some_and(starts_value) || starts_member(self.peek()) {
+                // `"a" "b": 1` — treat the next string as the next key.
+                return Member {
+                    key,
+                    value: None,
+                    comma: self.comma(Tok::RBrace),
+                };
+            }
+        }
+        let value = if self.peek().is_some_and(starts_value) {
+            self.value(depth + 1)
+        } else {
+            let r = self.range();
+            self.error(r, "Expected a value");
+            None
+        };
+        Member {
+            key,
+            value,
+            comma: self.comma(Tok::RBrace),
+        }
+    }
+
+    /// Consumes a comma after a member or element, reporting a trailing one.
+    fn comma(&mut self, close: Tok) -> Option<TextRange> {
+        if self.peek() != Some(&Tok::Comma) {
+            return None;
+        }
+        let r = self.bump();
+        if self.peek() == Some(&close) {
+            self.errors.push(SyntaxError {
+                range: r.clone(),
+                kind: ErrorKind::TrailingComma,
+                message: "Trailing comma".into(),
+            });
+        }
+        Some(r)
+    }
+
+    /// Skips to the next comma, `}` or property name at this level.
+    fn recover_in_object(&mut self) {
+        loop {
+            match self.peek() {
+                None | Some(Tok::RBrace) => return,
+                Some(Tok::Comma) => {
+                    self.bump();
+                    return;
+                }
+                Some(Tok::Str(_)) if self.peek_at(1) == Some(&Tok::Colon) => return,
+                Some(Tok::LBrace | Tok::LBracket) => {
+                    self.skip_balanced();
+                }
+                Some(_) => {
+                    self.bump();
+                }
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Node {
+        let open = self.bump();
+        let mut items = Vec::new();
+        let end = loop {
+            match self.peek() {
+                None => {
+                    self.error(open.clone(), "This `[` is never closed");
+                    break self.text_len;
+                }
+                Some(Tok::RBracket) => break self.bump().end,
+                Some(Tok::RBrace) => {
+                    let r = self.range();
+                    self.error(r.clone(), "Expected `]` to close the array, found `}`");
+                    self.bump();
+                    break r.end;
+                }
+                Some(Tok::Comma) => {
+                    let r = self.bump();
+                    self.error(r, "Unexpected comma: expected a value");
+                }
+                Some(Tok::Colon) => {
+                    let r = self.bump();
+                    self.error(r, "Unexpected `:` in an array");
+                }
+                Some(_) => {
+                    if let Some(item) = self.value(depth + 1) {
+                        items.push(item);
+                    }
+                    let has_comma = self.comma(Tok::RBracket).is_some();
+                    if !has_comma && !matches!(self.peek(), None | Some(Tok::RBracket)) {
+                        let r = self.range();
+                        if self.peek().is_some_and(starts_value) {
+                            self.error(r, "Expected a comma before this value");
+                        } else {
+                            self.error(r, "Expected a comma or `]`");
+                            if self.peek() != Some(&Tok::RBrace) {
+                                self.bump();
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        Node {
+            range: open.start..end,
+            kind: NodeKind::Array(Array { items }),
+        }
+    }
+}
+
+fn starts_value(t: &Tok) -> bool {
+    matches!(
+        t,
+        Tok::LBrace
+            | Tok::LBracket
+            | Tok::Str(_)
+            | Tok::Num(_)
+            | Tok::Bool(_)
+            | Tok::Null
+            | Tok::Word(_)
+            | Tok::Invalid
+    )
+}
+
+fn is_string(t: Option<&Tok>) -> bool {
+    matches!(t, Some(Tok::Str(_)))
+}
+
+fn starts_member(t: Option<&Tok>) -> bool {
+    matches!(t, Some(Tok::Str(_) | Tok::Word(_)))
+}

@@ -1,0 +1,178 @@
+//! Text layer: the document buffer and position encodings.
+//!
+//! This is the only module that converts between byte offsets (what the parser and the
+//! analysis speak) and line/character positions (what editors and CLI output speak).
+//! Every conversion clamps: a position past the end of a line means the end of that line's
+//! content, a line past the end of the text means the end of the text. Nothing here panics
+//! on any input.
+
+use ropey::Rope;
+use std::ops::Range;
+
+/// How the `character` of a [`Position`] is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// UTF-8 code units (bytes).
+    Utf8,
+    /// UTF-16 code units, the LSP default.
+    Utf16,
+}
+
+/// A 0-based line and a 0-based column counted in some [`Encoding`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Position {
+    pub line: u32,
+    pub character: u32,
+}
+
+/// A half-open range of positions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct PosRange {
+    pub start: Position,
+    pub end: Position,
+}
+
+/// One change of a document: replace `range` (or the whole text when `None`) with `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub range: Option<PosRange>,
+    pub text: String,
+}
+
+/// A line index over a rope: converts byte offsets to positions and back.
+///
+/// The rope is configured (`cr_lines`, no `unicode_lines`) so that exactly `\n`, `\r\n`
+/// and `\r` end a line, as in LSP.
+pub struct LineIndex<'a> {
+    rope: &'a Rope,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(rope: &'a Rope) -> Self {
+        Self { rope }
+    }
+
+    /// The byte offset of `pos`, clamped to the text and to the line's content.
+    pub fn offset(&self, pos: Position, enc: Encoding) -> usize {
+        let char_idx = self.char_index(pos, enc);
+        self.rope.char_to_byte(char_idx)
+    }
+
+    /// The position of byte `offset`, clamped to the text and rounded down to a char boundary.
+    pub fn position(&self, offset: usize, enc: Encoding) -> Position {
+        let rope = self.rope;
+        let offset = offset.min(rope.len_bytes());
+        let char_idx = rope.byte_to_char(offset);
+        let line = rope.char_to_line(char_idx);
+        let line_start = rope.line_to_char(line);
+        let character = match enc {
+            Encoding::Utf8 => rope.char_to_byte(char_idx) - rope.line_to_byte(line),
+            Encoding::Utf16 => rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_start),
+        };
+        Position {
+            line: saturate(line),
+            character: saturate(character),
+        }
+    }
+
+    pub fn range(&self, range: Range<usize>, enc: Encoding) -> PosRange {
+        PosRange {
+            start: self.position(range.start, enc),
+            end: self.position(range.end, enc),
+        }
+    }
+
+    /// The char index of `pos`, clamped (see module docs).
+    fn char_index(&self, pos: Position, enc: Encoding) -> usize {
+        let rope = self.rope;
+        let last_line = rope.len_lines().saturating_sub(1);
+        let line = pos.line as usize;
+        if line > last_line {
+            return rope.len_chars();
+        }
+        let start = rope.line_to_char(line);
+        let end = start + line_content_chars(rope, line);
+        let col = pos.character as usize;
+        let idx = match enc {
+            Encoding::Utf8 => {
+                let byte = rope.line_to_byte(line).saturating_add(col);
+                rope.try_byte_to_char(byte).unwrap_or(end)
+            }
+            Encoding::Utf16 => {
+                let cu = rope.char_to_utf16_cu(start).saturating_add(col);
+                rope.try_utf16_cu_to_char(cu).unwrap_or(end)
+            }
+        };
+        idx.min(end)
+    }
+}
+
+/// Number of chars on `line`, excluding its line break.
+fn line_content_chars(rope: &Rope, line: usize) -> usize {
+    let slice = rope.line(line);
+    let mut len = slice.len_chars();
+    if len > 0 && slice.char(len - 1) == '\n' {
+        len -= 1;
+    }
+    if len > 0 && slice.char(len - 1) == '\r' {
+        len -= 1;
+    }
+    len
+}
+
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// An open document: its text and the version the editor gave it.
+#[derive(Clone, Debug)]
+pub struct Document {
+    rope: Rope,
+    version: i32,
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32) -> Self {
+        Self {
+            rope: Rope::from_str(text),
+            version,
+        }
+    }
+
+    pub fn version(&self) -> i32 {
+        self.version
+    }
+
+    pub fn rope(&self) -> &Rope {
+        &self.rope
+    }
+
+    pub fn text(&self) -> String {
+        self.rope.to_string()
+    }
+
+    pub fn line_index(&self) -> LineIndex<'_> {
+        LineIndex::new(&self.rope)
+    }
+
+    /// Applies `changes` in order, then records `version`. Ranges are clamped; a range whose
+    /// end precedes its start is treated as empty at its start.
+    pub fn apply(&mut self, changes: impl IntoIterator<Item = Change>, version: i32, enc: Encoding) {
+        for change in changes {
+            match change.range {
+                None => self.rope = Rope::from_str(&change.text),
+                Some(range) => {
+                    let index = LineIndex::new(&self.rope);
+                    let start = index.char_index(range.start, enc);
+                    let end = index.char_index(range.end, enc).max(start);
+                    self.rope.remove(start..end);
+                    self.rope.insert(start, &change.text);
+                }
+            }
+        }
+        self.version = version;
+    }
+}
+
+#[cfg(test)]
+mod tests;
