@@ -5,3 +5,5 @@
 
 pub mod text;
 pub mod syntax;
+pub mod model;
+pub mod analysis;

@@ -64,7 +64,7 @@ impl Parser<'_> {
 
     fn root(&mut self) -> Option<Node> {
         if self.peek().is_none() {
-            self.error(0..0, "The file is empty: Qwen Code needs a JSON object");
+            self.error(0..0, "The file is empty");
             return None;
         }
         let root = loop {

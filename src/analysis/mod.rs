@@ -1,0 +1,166 @@
+//! Analysis layer: rules and quick-fixes as pure functions over the model.
+//!
+//! Input is a [`Chain`] (the file being analysed plus the scopes the CLI merges with it and
+//! the exported environment); output is plain data with byte ranges. Nothing here knows LSP,
+//! files on disk or the terminal.
+
+mod edit;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+use crate::model::{Chain, Effective, FileId};
+use crate::syntax::TextRange;
+
+pub use edit::apply_edits;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "information",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+/// Another place involved in a diagnostic, possibly in another file of the chain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Related {
+    pub file: FileId,
+    pub range: TextRange,
+    pub message: String,
+}
+
+/// One replacement in the analysed file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub range: TextRange,
+    pub new_text: String,
+}
+
+/// A quick-fix: a title and non-overlapping edits of the analysed file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// Stable kebab-case rule code (a public interface).
+    pub code: &'static str,
+    pub severity: Severity,
+    /// Byte range in the analysed file.
+    pub range: TextRange,
+    /// One sentence saying what Qwen Code will do.
+    pub message: String,
+    pub related: Vec<Related>,
+    pub fixes: Vec<Fix>,
+}
+
+impl Diagnostic {
+    fn new(
+        code: &'static str,
+        severity: Severity,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            severity,
+            range,
+            message: message.into(),
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }
+    }
+
+    fn related(mut self, file: FileId, range: TextRange, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            file,
+            range,
+            message: message.into(),
+        });
+        self
+    }
+
+    fn fix(mut self, fix: Option<Fix>) -> Self {
+        self.fixes.extend(fix);
+        self
+    }
+}
+
+/// A rule's public description: its code, default severity and what it catches.
+pub struct Rule {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+}
+
+/// Every rule the product ships, in README order.
+pub const RULES: &[Rule] = &[
+    Rule { code: "syntax-error", severity: Severity::Error, summary: "Anything Qwen Code's JSON parser rejects, or a root that is not an object." },
+    Rule { code: "trailing-comma", severity: Severity::Error, summary: "A trailing comma: a workspace file is moved to settings.json.corrupted and reset; a user file stops the CLI." },
+    Rule { code: "duplicate-key", severity: Severity::Warning, summary: "The same key twice in one object: the last one wins." },
+    Rule { code: "missing-version", severity: Severity::Information, summary: "No \"$version\": 4: Qwen Code rewrites the file on its next start." },
+    Rule { code: "unknown-protocol-key", severity: Severity::Error, summary: "A modelProviders key that is no protocol and has no providerProtocol mapping: its models are ignored." },
+    Rule { code: "unknown-provider-protocol", severity: Severity::Error, summary: "A providerProtocol value that is no protocol: the mapped models are ignored." },
+    Rule { code: "unused-provider-protocol", severity: Severity::Hint, summary: "A providerProtocol mapping for an id without providers has no effect." },
+    Rule { code: "qwen-oauth-provider-ignored", severity: Severity::Warning, summary: "Entries under qwen-oauth, or an id mapped to it, are ignored." },
+    Rule { code: "providers-not-array", severity: Severity::Error, summary: "A modelProviders value that is not an array is skipped, or rewritten to [] and lost." },
+    Rule { code: "empty-model-providers", severity: Severity::Warning, summary: "A workspace \"modelProviders\": {} has no effect." },
+    Rule { code: "missing-model-id", severity: Severity::Error, summary: "An entry without a string id stops the CLI at startup." },
+    Rule { code: "duplicate-model", severity: Severity::Warning, summary: "An entry with the same id and baseUrl as an earlier one is never used." },
+    Rule { code: "envkey-literal-secret", severity: Severity::Error, summary: "envKey holds a key value instead of a variable name." },
+    Rule { code: "envkey-invalid-name", severity: Severity::Error, summary: "envKey is not a valid variable name." },
+    Rule { code: "envkey-missing", severity: Severity::Information, summary: "An entry without envKey reads the protocol's default variable." },
+    Rule { code: "unknown-auth-type", severity: Severity::Error, summary: "security.auth.selectedType is no auth type: the CLI crashes." },
+    Rule { code: "selected-type-missing", severity: Severity::Warning, summary: "Providers exist but no selectedType is set: non-interactive runs stop." },
+    Rule { code: "selected-type-without-providers", severity: Severity::Warning, summary: "selectedType names a protocol with no entries while others have entries." },
+    Rule { code: "model-not-found", severity: Severity::Error, summary: "model.name matches no id of the selected protocol: the first entry is used silently." },
+    Rule { code: "model-name-missing", severity: Severity::Information, summary: "Entries exist but model.name is not set: the first entry is used." },
+    Rule { code: "ambiguous-model", severity: Severity::Information, summary: "model.name matches entries with different baseUrls: the first is used." },
+    Rule { code: "model-base-url-not-found", severity: Severity::Warning, summary: "model.baseUrl matches no entry with that id: the first id match is used." },
+    Rule { code: "qwen-oauth-discontinued", severity: Severity::Warning, summary: "selectedType qwen-oauth: its free tier ended on 2026-04-15." },
+];
+
+/// Runs every rule on the chain's target file. Diagnostics are sorted by position.
+pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
+    let eff = Effective::new(chain);
+    let mut out = Vec::new();
+    rules::syntax::check(&eff, &mut out);
+    rules::version::check(&eff, &mut out);
+    rules::providers::check(&eff, &mut out);
+    rules::envkey::check(&eff, &mut out);
+    rules::selection::check(&eff, &mut out);
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    out
+}
+
+/// The closest of `candidates` to `word` by edit distance, if reasonably close.
+pub(crate) fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
+        .filter(|&(d, c)| d <= (c.len().max(word.len()) / 2).max(1))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// `"text"` as a JSON string literal.
+pub(crate) fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}

@@ -1,0 +1,7 @@
+//! The rules, one file per family. Fixtures for each live in `fixtures/<family>/`.
+
+pub(super) mod envkey;
+pub(super) mod providers;
+pub(super) mod selection;
+pub(super) mod syntax;
+pub(super) mod version;

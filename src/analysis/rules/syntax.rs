@@ -1,0 +1,85 @@
+//! `syntax-error`, `trailing-comma`, `duplicate-key`.
+
+use crate::analysis::edit::{fix, remove_item, replace};
+use crate::analysis::{Diagnostic, Severity};
+use crate::model::{Effective, ScopeKind};
+use crate::syntax::{ErrorKind, Node, NodeKind};
+use std::collections::HashMap;
+
+pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
+    let file = eff.target();
+    let workspace = file.kind == ScopeKind::Workspace;
+    let consequence = if workspace {
+        "Qwen Code cannot parse this file, so it silently moves it to settings.json.corrupted and resets it to {}, dropping every workspace setting"
+    } else {
+        "Qwen Code cannot parse this file and refuses to start (exit 1), saving a copy as settings.json.corrupted"
+    };
+    for e in &file.parse.errors {
+        out.push(match e.kind {
+            ErrorKind::TrailingComma => Diagnostic::new(
+                "trailing-comma",
+                Severity::Error,
+                e.range.clone(),
+                if workspace {
+                    "Trailing comma: JSON does not allow it, so Qwen Code silently moves this file to settings.json.corrupted and resets it to {}."
+                } else {
+                    "Trailing comma: JSON does not allow it, so Qwen Code refuses to start (exit 1) until it is removed."
+                },
+            )
+            .fix(Some(fix("Remove the trailing comma", vec![replace(e.range.clone(), "")]))),
+            ErrorKind::Syntax => Diagnostic::new(
+                "syntax-error",
+                Severity::Error,
+                e.range.clone(),
+                format!("{}: {consequence}.", e.message),
+            ),
+        });
+    }
+    if let Some(root) = &file.parse.root {
+        if !matches!(root.kind, NodeKind::Object(_)) {
+            let message = if workspace {
+                "The settings file must be a JSON object: Qwen Code stops with \"Settings file is not a valid JSON object\" (exit 52)."
+            } else {
+                "The settings file must be a JSON object: Qwen Code crashes at startup with \"Expected a settings object\" (exit 1)."
+            };
+            out.push(Diagnostic::new("syntax-error", Severity::Error, root.range.clone(), message));
+        }
+        duplicate_keys(eff, root, out);
+    }
+}
+
+fn duplicate_keys(eff: &Effective, node: &Node, out: &mut Vec<Diagnostic>) {
+    match &node.kind {
+        NodeKind::Object(o) => {
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for (i, m) in o.members.iter().enumerate() {
+                if let Some(&first) = seen.get(m.key.text.as_str()) {
+                    let earlier = &o.members[first];
+                    let text = &eff.target().text;
+                    out.push(
+                        Diagnostic::new(
+                            "duplicate-key",
+                            Severity::Warning,
+                            m.key.range.clone(),
+                            format!(
+                                "Duplicate key {}: Qwen Code uses this last value and ignores the earlier one.",
+                                crate::analysis::json_str(&m.key.text)
+                            ),
+                        )
+                        .related(eff.chain.target, earlier.key.range.clone(), "ignored earlier value")
+                        .fix(
+                            remove_item(text, node, first)
+                                .map(|e| fix("Remove the earlier, ignored member", vec![e])),
+                        ),
+                    );
+                }
+                seen.insert(&m.key.text, i);
+                if let Some(v) = &m.value {
+                    duplicate_keys(eff, v, out);
+                }
+            }
+        }
+        NodeKind::Array(a) => a.items.iter().for_each(|i| duplicate_keys(eff, i, out)),
+        _ => {}
+    }
+}

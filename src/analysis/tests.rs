@@ -1,0 +1,132 @@
+//! Data-driven rule tests: every `rules/fixtures/**/*.jsonc` is analysed, its diagnostics and
+//! the result of each fix are snapshotted, and each fix is applied and re-checked.
+//!
+//! Fixture format: sections headed `//- <scope>` (`user`, `workspace`, `system`,
+//! `system-defaults`; add ` target` to pick the analysed file, else the last one) and
+//! `//- exported` (`NAME=value` lines). A fixture without headers is one workspace file.
+
+use super::*;
+use crate::model::{Chain, Environment, ScopeKind, SettingsFile};
+use crate::text::{Encoding, LineIndex};
+use ropey::Rope;
+use std::fmt::Write;
+
+pub(crate) fn chain_from_fixture(src: &str) -> Chain {
+    let mut files = Vec::new();
+    let mut target = None;
+    let mut env = Environment::default();
+    env.vars.insert("HOME".into(), "/home/user".into());
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in src.split_inclusive('\n') {
+        if let Some(header) = line.strip_prefix("//- ") {
+            sections.push((header.trim().to_string(), String::new()));
+        } else if let Some(last) = sections.last_mut() {
+            last.1.push_str(line);
+        } else {
+            sections.push(("workspace".into(), line.to_string()));
+        }
+    }
+    if sections.is_empty() {
+        sections.push(("workspace".into(), String::new()));
+    }
+    for (header, body) in sections {
+        let mut words = header.split_whitespace();
+        let scope = words.next().unwrap_or("workspace");
+        let is_target = words.next() == Some("target");
+        let (kind, path) = match scope {
+            "exported" => {
+                for l in body.lines().filter(|l| !l.trim().is_empty()) {
+                    let (k, v) = l.split_once('=').expect("NAME=value");
+                    env.vars.insert(k.into(), v.into());
+                }
+                continue;
+            }
+            "user" => (ScopeKind::User, "/home/user/.qwen/settings.json"),
+            "workspace" => (ScopeKind::Workspace, "/home/user/project/.qwen/settings.json"),
+            "system" => (ScopeKind::System, "/etc/qwen-code/settings.json"),
+            "system-defaults" => (ScopeKind::SystemDefaults, "/etc/qwen-code/system-defaults.json"),
+            other => panic!("unknown fixture section {other:?}"),
+        };
+        if is_target {
+            target = Some(files.len());
+        }
+        files.push(SettingsFile::new(kind, path, body));
+    }
+    let target = target.unwrap_or(files.len() - 1);
+    Chain { files, target, env }
+}
+
+fn at(text: &str, offset: usize) -> String {
+    let rope = Rope::from_str(text);
+    let p = LineIndex::new(&rope).position(offset, Encoding::Utf16);
+    format!("{}:{}", p.line + 1, p.character + 1)
+}
+
+/// Renders diagnostics, related places and fixes (as diffs), and checks each fix.
+pub(crate) fn check_rules(src: &str) -> String {
+    let chain = chain_from_fixture(src);
+    let diagnostics = analyze(&chain);
+    let file = &chain.files[chain.target];
+    let text = &file.text;
+    let mut out = String::new();
+    for d in &diagnostics {
+        writeln!(
+            out,
+            "{}[{}] {}-{} {:?}\n  {}",
+            d.severity.as_str(),
+            d.code,
+            at(text, d.range.start),
+            at(text, d.range.end),
+            &text[d.range.clone()],
+            d.message
+        )
+        .unwrap();
+        for r in &d.related {
+            let other = &chain.files[r.file];
+            writeln!(out, "  related {} {}: {}", other.kind.label(), at(&other.text, r.range.start), r.message).unwrap();
+        }
+        for f in &d.fixes {
+            let fixed = apply_edits(text, &f.edits);
+            let diff = similar::TextDiff::from_lines(text.as_str(), fixed.as_str());
+            writeln!(out, "  fix: {}", f.title).unwrap();
+            for change in diff.iter_all_changes() {
+                let sign = match change.tag() {
+                    similar::ChangeTag::Delete => "-",
+                    similar::ChangeTag::Insert => "+",
+                    similar::ChangeTag::Equal => continue,
+                };
+                write!(out, "    {sign} {}", change).unwrap();
+                if change.missing_newline() {
+                    out.push('\n');
+                }
+            }
+            check_fix(&chain, d, &fixed, &f.title);
+        }
+    }
+    if diagnostics.is_empty() {
+        out.push_str("(no diagnostics)\n");
+    }
+    out
+}
+
+/// A fix must not make the file parse worse and must remove (one) diagnostic of its code.
+fn check_fix(chain: &Chain, d: &Diagnostic, fixed: &str, title: &str) {
+    let mut after = chain.clone();
+    let target = &chain.files[chain.target];
+    after.files[chain.target] = SettingsFile::new(target.kind, target.path.clone(), fixed);
+    let before_errors = target.parse.errors.len();
+    let after_errors = after.files[chain.target].parse.errors.len();
+    assert!(after_errors <= before_errors, "fix {title:?} added syntax errors:\n{fixed}");
+    let count = |diags: &[Diagnostic]| diags.iter().filter(|x| x.code == d.code).count();
+    let before = count(&analyze(chain));
+    let now = count(&analyze(&after));
+    assert!(now < before, "fix {title:?} left every {} diagnostic in place:\n{fixed}", d.code);
+}
+
+#[test]
+fn rule_fixtures() {
+    insta::glob!("rules/fixtures/**/*.jsonc", |path| {
+        let src = std::fs::read_to_string(path).unwrap();
+        insta::assert_snapshot!(check_rules(&src));
+    });
+}

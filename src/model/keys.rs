@@ -1,0 +1,171 @@
+//! Key formats and variable names, as data.
+//!
+//! Sources: `shared/reference/providers.md` §6 (gitleaks `config/gitleaks.toml`, betterleaks
+//! `config/betterleaks.toml`, trufflehog `pkg/detectors/*`), §7 (the gitleaks generic threshold of
+//! 3.5 bits/char) and §8 (variable-name rules: POSIX.1-2017 §8.1 and §3.231).
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A provider-specific key shape.
+pub struct KeyFormat {
+    pub provider: &'static str,
+    /// The variable Qwen Code's presets (or the provider's docs) use for this key.
+    pub variable: &'static str,
+    pattern: &'static str,
+}
+
+/// Most specific first: the first match names the provider.
+const KEY_FORMATS: &[KeyFormat] = &[
+    // Coding Plan: "sk-sp-xxxxx" (help.aliyun.com coding-plan-quickstart; Qwen Code validateApiKey).
+    KeyFormat { provider: "Alibaba Cloud Coding Plan", variable: "BAILIAN_CODING_PLAN_API_KEY", pattern: r"^sk-sp-[A-Za-z0-9]{16,}$" },
+    // trufflehog openrouter, betterleaks openrouter-api-key.
+    KeyFormat { provider: "OpenRouter", variable: "OPENROUTER_API_KEY", pattern: r"^sk-or-v1-[0-9a-fA-F]{32,}$" },
+    // gitleaks anthropic-api-key / anthropic-admin-api-key.
+    KeyFormat { provider: "Anthropic", variable: "ANTHROPIC_API_KEY", pattern: r"^sk-ant-[A-Za-z0-9_-]{20,}$" },
+    // gitleaks openai-api-key: project/service/admin keys, and the T3BlbkFJ marker.
+    KeyFormat { provider: "OpenAI", variable: "OPENAI_API_KEY", pattern: r"^sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}$|^sk-[A-Za-z0-9_-]*T3BlbkFJ[A-Za-z0-9_-]*$" },
+    // betterleaks minimax-api-key.
+    KeyFormat { provider: "MiniMax", variable: "MINIMAX_API_KEY", pattern: r"^sk-api-[A-Za-z0-9_-]{40,}$" },
+    // gitleaks gcp-api-key; trufflehog googlegemini.
+    KeyFormat { provider: "Google", variable: "GEMINI_API_KEY", pattern: r"^AIza[0-9A-Za-z_-]{35}$" },
+    // gitleaks huggingface-access-token (trufflehog allows digits too).
+    KeyFormat { provider: "Hugging Face", variable: "HUGGINGFACE_API_KEY", pattern: r"^(?:hf_|api_org_)[A-Za-z0-9]{30,}$" },
+    // trufflehog groq.
+    KeyFormat { provider: "Groq", variable: "GROQ_API_KEY", pattern: r"^gsk_[A-Za-z0-9]{40,}$" },
+    // betterleaks xai-api-key.
+    KeyFormat { provider: "xAI", variable: "XAI_API_KEY", pattern: r"^xai-[A-Za-z0-9_-]{40,}$" },
+    // gitleaks perplexity-api-key.
+    KeyFormat { provider: "Perplexity", variable: "PERPLEXITY_API_KEY", pattern: r"^pplx-[A-Za-z0-9]{40,}$" },
+    // ModelScope: observed "ms-" + UUID (providers.md §6).
+    KeyFormat { provider: "ModelScope", variable: "MODELSCOPE_API_KEY", pattern: r"^ms-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" },
+    // "sk-" + 32 hex is shared by DashScope and DeepSeek; Moonshot uses 48 chars: the provider is
+    // not identifiable from the key alone (providers.md §1.7).
+    KeyFormat { provider: "", variable: "", pattern: r"^sk-[A-Za-z0-9_-]{16,}$" },
+];
+
+static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    KEY_FORMATS
+        .iter()
+        .map(|f| Regex::new(f.pattern).expect("key format regexes are valid"))
+        .collect()
+});
+
+/// What a secret-looking value was recognised as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Secret {
+    /// A provider's key prefix; `provider` is empty when several providers share the shape.
+    Known {
+        provider: &'static str,
+        variable: &'static str,
+    },
+    /// A long high-entropy token.
+    HighEntropy,
+}
+
+/// Recognises a key value. A conventional variable name (`^[A-Z_][A-Z0-9_]*$`) is never a
+/// secret: the CLI itself writes long names such as `QWEN_CUSTOM_API_KEY_…`.
+pub fn secret(value: &str) -> Option<Secret> {
+    if is_conventional_var_name(value) {
+        return None;
+    }
+    if let Some(i) = COMPILED.iter().position(|re| re.is_match(value)) {
+        let f = &KEY_FORMATS[i];
+        return Some(Secret::Known {
+            provider: f.provider,
+            variable: f.variable,
+        });
+    }
+    let token_chars = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '/' | '='));
+    let has_digit = value.chars().any(|c| c.is_ascii_digit());
+    let has_alpha = value.chars().any(|c| c.is_ascii_alphabetic());
+    // A name like `Project_Key_2024_Backup` is a variable name, however long.
+    let name_like = is_valid_var_name(value) && value.contains('_');
+    // providers.md §7: longer than ~40 characters with more than 3.5 bits/char.
+    if token_chars && !name_like && has_digit && has_alpha && value.len() >= 32 && shannon_entropy(value) > 3.5
+    {
+        return Some(Secret::HighEntropy);
+    }
+    None
+}
+
+/// Shannon entropy in bits per character, as gitleaks computes it.
+pub fn shannon_entropy(s: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    let mut n = 0usize;
+    for c in s.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n as f64;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// A portable shell variable name: `^[A-Za-z_][A-Za-z0-9_]*$` (POSIX §3.231).
+pub fn is_valid_var_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The conventional form `^[A-Z_][A-Z0-9_]*$`.
+pub fn is_conventional_var_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The masked form shown everywhere a secret appears: first three characters, `…`, last four
+/// (`sk-…3f2a`). Values too short to mask that way are hidden whole.
+pub fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() < 12 {
+        return "…".to_string();
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_keys_and_names() {
+        let known = |v: &str| match secret(v) {
+            Some(Secret::Known { variable, .. }) => variable,
+            Some(Secret::HighEntropy) => "entropy",
+            None => "none",
+        };
+        assert_eq!(known("sk-sp-0123456789abcdef0123456789abcdef"), "BAILIAN_CODING_PLAN_API_KEY");
+        assert_eq!(known(&format!("sk-or-v1-{}", "ab12".repeat(16))), "OPENROUTER_API_KEY");
+        assert_eq!(known("sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123"), "ANTHROPIC_API_KEY");
+        assert_eq!(known("AIzaSyA1234567890abcdefghijklmnopqrstuv"), "GEMINI_API_KEY");
+        assert_eq!(known("sk-0123456789abcdef0123456789abcdef"), "");
+        assert_eq!(known("Zq8vK2mX9pL4tR7wN1yB6cH3jF5gD0sA"), "entropy");
+        assert_eq!(known("QWEN_CUSTOM_API_KEY_OPENAI_HTTP_LOCALHOST_11434_V1_0123456789AB"), "none");
+        assert_eq!(known("OpenRouter_Key_For_Project_X2_2026_Backup"), "none");
+        assert_eq!(known("DASHSCOPE_API_KEY"), "none");
+        assert_eq!(known("my-key"), "none");
+        assert_eq!(known("https://dashscope.aliyuncs.com/compatible-mode/v1"), "none");
+        assert!(is_valid_var_name("_a1") && !is_valid_var_name("1a") && !is_valid_var_name(""));
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("sk-0123456789abcdef3f2a"), "sk-…3f2a");
+        assert_eq!(mask("short"), "…");
+        assert_eq!(mask("密钥密钥密钥密钥密钥密钥"), "密钥密…密钥密钥");
+    }
+}

@@ -1,0 +1,529 @@
+//! Model layer: a typed view of Qwen Code settings across the scopes the CLI merges.
+//!
+//! Facts follow `shared/reference/qwen-code.md` (observed with qwen-code 0.24.4):
+//! merge order system defaults → user → workspace → system, later wins; `modelProviders`
+//! merges per provider key (a workspace array replaces the user's array for that key only);
+//! `security`, `model`, `env` and `providerProtocol` merge key by key.
+
+pub mod endpoints;
+pub mod keys;
+
+use crate::syntax::{Member, Node, NodeKind, Parse, TextRange, parse};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The settings scopes, lowest precedence first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ScopeKind {
+    SystemDefaults,
+    User,
+    Workspace,
+    System,
+}
+
+impl ScopeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ScopeKind::SystemDefaults => "system defaults",
+            ScopeKind::User => "user",
+            ScopeKind::Workspace => "workspace",
+            ScopeKind::System => "system",
+        }
+    }
+}
+
+/// Index of a file in a [`Chain`].
+pub type FileId = usize;
+
+/// One settings file: where it is, which scope it is, its text and its tree.
+#[derive(Clone, Debug)]
+pub struct SettingsFile {
+    pub kind: ScopeKind,
+    pub path: PathBuf,
+    pub text: String,
+    pub parse: Parse,
+}
+
+impl SettingsFile {
+    pub fn new(kind: ScopeKind, path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let parse = parse(&text);
+        Self {
+            kind,
+            path: path.into(),
+            text,
+            parse,
+        }
+    }
+
+    /// The root object (`None` when the file is not an object).
+    pub fn root(&self) -> Option<&Node> {
+        self.parse.root_object().map(|(n, _)| n)
+    }
+
+    /// The member at `path` in this file.
+    pub fn member(&self, path: &[&str]) -> Option<&Member> {
+        let (last, parents) = path.split_last()?;
+        self.root()?.get_path(parents)?.member(last)
+    }
+
+    /// The nearest member along `path` that exists, deepest first (`model.name` → `model`).
+    pub fn nearest_member(&self, path: &[&str]) -> Option<&Member> {
+        (1..=path.len()).rev().find_map(|n| self.member(&path[..n]))
+    }
+
+    /// `"$version"` as written, if any.
+    pub fn version(&self) -> Option<&Member> {
+        self.member(&["$version"])
+    }
+}
+
+/// A path as users write it: `~/…` under the home directory.
+pub fn display_path(path: &Path, home: Option<&str>) -> String {
+    if let Some(home) = home.filter(|h| !h.is_empty())
+        && let Ok(rest) = path.strip_prefix(home)
+    {
+        return format!("~/{}", rest.display());
+    }
+    path.display().to_string()
+}
+
+/// The exported (process) environment the analysis assumes.
+#[derive(Clone, Debug, Default)]
+pub struct Environment {
+    pub vars: HashMap<String, String>,
+    /// True in the language server: messages then say "in this editor's environment".
+    pub in_editor: bool,
+}
+
+impl Environment {
+    pub fn from_process(in_editor: bool) -> Self {
+        Self {
+            vars: std::env::vars().collect(),
+            in_editor,
+        }
+    }
+
+    /// An exported variable; an empty value counts as unset (qwen-code 0.24.4, PR #6284).
+    pub fn exported(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    /// The home directory, for displaying paths.
+    pub fn home(&self) -> Option<&str> {
+        self.exported("HOME")
+    }
+
+    pub fn where_exported(&self) -> &'static str {
+        if self.in_editor {
+            "in this editor's environment"
+        } else {
+            "in the environment"
+        }
+    }
+}
+
+/// The files one analysis sees, and the one it reports on.
+#[derive(Clone, Debug)]
+pub struct Chain {
+    pub files: Vec<SettingsFile>,
+    pub target: FileId,
+    pub env: Environment,
+}
+
+/// A member of some file of the chain.
+#[derive(Clone, Copy, Debug)]
+pub struct At<'a> {
+    pub file: FileId,
+    pub member: &'a Member,
+}
+
+impl<'a> At<'a> {
+    pub fn value(&self) -> Option<&'a Node> {
+        self.member.value.as_ref()
+    }
+
+    pub fn str(&self) -> Option<&'a str> {
+        self.value()?.as_str()
+    }
+
+    /// The range of the value, else the key.
+    pub fn value_range(&self) -> TextRange {
+        self.value().map_or(self.member.key.range.clone(), |v| v.range.clone())
+    }
+}
+
+/// The protocols (SDKs) a provider key can route to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    OpenAi,
+    Anthropic,
+    Gemini,
+    VertexAi,
+    QwenOAuth,
+}
+
+impl Protocol {
+    pub const ALL: [Protocol; 5] = [
+        Protocol::OpenAi,
+        Protocol::Anthropic,
+        Protocol::Gemini,
+        Protocol::VertexAi,
+        Protocol::QwenOAuth,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Protocol> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::OpenAi => "openai",
+            Protocol::Anthropic => "anthropic",
+            Protocol::Gemini => "gemini",
+            Protocol::VertexAi => "vertex-ai",
+            Protocol::QwenOAuth => "qwen-oauth",
+        }
+    }
+
+    /// The variable the CLI reads the key from when an entry has no `envKey`
+    /// (`AUTH_ENV_MAPPINGS`, qwen-code.md §5.2).
+    pub fn default_key_variable(self) -> Option<&'static str> {
+        match self {
+            Protocol::OpenAi => Some("OPENAI_API_KEY"),
+            Protocol::Anthropic => Some("ANTHROPIC_API_KEY"),
+            Protocol::Gemini => Some("GEMINI_API_KEY"),
+            Protocol::VertexAi => Some("GOOGLE_API_KEY"),
+            Protocol::QwenOAuth => None,
+        }
+    }
+}
+
+/// The built-in `modelProviders` keys whose models the CLI uses (`qwen-oauth` is built in but
+/// its entries are ignored).
+pub const PROVIDER_KEYS: [&str; 4] = ["openai", "anthropic", "gemini", "vertex-ai"];
+
+/// The legacy key `openai-responses` (v0.23.3 format) is still read by the CLI.
+pub const LEGACY_RESPONSES_KEY: &str = "openai-responses";
+
+/// The values `security.auth.selectedType` (and `--auth-type`) accept.
+pub const AUTH_TYPES: [&str; 6] = [
+    "openai",
+    "openai-responses",
+    "anthropic",
+    "gemini",
+    "vertex-ai",
+    "qwen-oauth",
+];
+
+/// How the CLI treats one `modelProviders` key.
+#[derive(Clone, Debug)]
+pub enum Route<'a> {
+    /// A built-in protocol key (`openai`, …), or the legacy `openai-responses`.
+    BuiltIn(Protocol),
+    /// `qwen-oauth` itself: its entries are ignored.
+    QwenOAuth,
+    /// A custom id mapped through `providerProtocol`.
+    Mapped { protocol: Protocol, via: At<'a> },
+    /// A custom id mapped to something that is not a protocol.
+    MappedUnknown { via: At<'a> },
+    /// A custom id without a mapping: its entries are ignored.
+    Unknown,
+}
+
+impl Route<'_> {
+    /// The protocol whose candidates this key's entries join, when they are used at all.
+    pub fn protocol(&self) -> Option<Protocol> {
+        match self {
+            Route::BuiltIn(p) | Route::Mapped { protocol: p, .. } if *p != Protocol::QwenOAuth => {
+                Some(*p)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One `modelProviders` key as the merge sees it (from the highest scope that defines it).
+#[derive(Clone, Debug)]
+pub struct ProviderKey<'a> {
+    pub at: At<'a>,
+    pub name: &'a str,
+    pub route: Route<'a>,
+    pub entries: Vec<Entry<'a>>,
+}
+
+/// One element of a provider array.
+#[derive(Clone, Debug)]
+pub struct Entry<'a> {
+    pub file: FileId,
+    pub node: &'a Node,
+    /// Which key it sits under.
+    pub key: &'a str,
+    pub protocol: Option<Protocol>,
+}
+
+impl<'a> Entry<'a> {
+    pub fn field(&self, name: &str) -> Option<&'a Member> {
+        self.node.member(name)
+    }
+
+    pub fn field_str(&self, name: &str) -> Option<&'a str> {
+        self.field(name)?.value.as_ref()?.as_str()
+    }
+
+    pub fn id(&self) -> Option<&'a str> {
+        self.field_str("id")
+    }
+
+    /// `baseUrl` as written ("" when absent, which is how the CLI compares identities).
+    pub fn base_url(&self) -> &'a str {
+        self.field_str("baseUrl").unwrap_or("")
+    }
+
+    pub fn wire_api(&self) -> Option<&'a str> {
+        self.field_str("wireApi")
+    }
+}
+
+/// The effective settings, merged across the chain, with where each value comes from.
+pub struct Effective<'a> {
+    pub chain: &'a Chain,
+    pub selected_type: Option<At<'a>>,
+    pub model_name: Option<At<'a>>,
+    pub model_base_url: Option<At<'a>>,
+    /// `providerProtocol` mappings, per id.
+    pub provider_protocol: Vec<(&'a str, At<'a>)>,
+    /// `modelProviders` keys in merged order.
+    pub providers: Vec<ProviderKey<'a>>,
+    /// Settings `env` values, per variable.
+    pub env: Vec<(&'a str, At<'a>)>,
+}
+
+impl<'a> Effective<'a> {
+    pub fn new(chain: &'a Chain) -> Self {
+        let mut order: Vec<FileId> = (0..chain.files.len()).collect();
+        order.sort_by_key(|&i| chain.files[i].kind);
+
+        let leaf = |path: &[&str]| {
+            order.iter().rev().find_map(|&file| {
+                chain.files[file]
+                    .member(path)
+                    .map(|member| At { file, member })
+            })
+        };
+        let map = |path: &[&str]| {
+            let mut out: Vec<(&'a str, At<'a>)> = Vec::new();
+            for &file in &order {
+                let Some(obj) = chain.files[file]
+                    .root()
+                    .and_then(|r| r.get_path(path))
+                    .and_then(Node::as_object)
+                else {
+                    continue;
+                };
+                for member in &obj.members {
+                    let at = At { file, member };
+                    match out.iter_mut().find(|(k, _)| *k == member.key.text) {
+                        Some(slot) => slot.1 = at,
+                        None => out.push((member.key.text.as_str(), at)),
+                    }
+                }
+            }
+            out
+        };
+
+        let provider_protocol = map(&["providerProtocol"]);
+        let env = map(&["env"]);
+        let providers = map(&["modelProviders"])
+            .into_iter()
+            .map(|(name, at)| {
+                let route = route_of(name, &provider_protocol);
+                let protocol = route.protocol();
+                let entries = at
+                    .value()
+                    .and_then(Node::as_array)
+                    .map(|a| {
+                        a.items
+                            .iter()
+                            .map(|node| Entry {
+                                file: at.file,
+                                node,
+                                key: name,
+                                protocol,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ProviderKey {
+                    at,
+                    name,
+                    route,
+                    entries,
+                }
+            })
+            .collect();
+
+        Effective {
+            chain,
+            selected_type: leaf(&["security", "auth", "selectedType"]),
+            model_name: leaf(&["model", "name"]),
+            model_base_url: leaf(&["model", "baseUrl"]),
+            provider_protocol,
+            providers,
+            env,
+        }
+    }
+
+    pub fn file(&self, id: FileId) -> &'a SettingsFile {
+        &self.chain.files[id]
+    }
+
+    pub fn target(&self) -> &'a SettingsFile {
+        &self.chain.files[self.chain.target]
+    }
+
+    pub fn is_target(&self, id: FileId) -> bool {
+        id == self.chain.target
+    }
+
+    /// The path of file `id` as users write it (`~/.qwen/settings.json`).
+    pub fn display_path(&self, id: FileId) -> String {
+        display_path(&self.file(id).path, self.chain.env.home())
+    }
+
+    /// " (in ~/.qwen/settings.json)" when `id` is not the file being analysed, else "".
+    pub fn where_(&self, id: FileId) -> String {
+        if self.is_target(id) {
+            String::new()
+        } else {
+            format!(" (in {})", self.display_path(id))
+        }
+    }
+
+    /// Entries whose models the CLI registers (object entries under a routed key).
+    pub fn usable_entries(&self) -> impl Iterator<Item = &Entry<'a>> {
+        self.providers
+            .iter()
+            .filter(|p| p.route.protocol().is_some())
+            .flat_map(|p| p.entries.iter())
+            .filter(|e| e.node.as_object().is_some())
+    }
+
+    /// Entries the CLI considers for `security.auth.selectedType = auth_type`, in order.
+    pub fn candidates(&self, auth_type: &str) -> Vec<&Entry<'a>> {
+        let responses = auth_type == LEGACY_RESPONSES_KEY;
+        let wanted = if responses {
+            Some(Protocol::OpenAi)
+        } else {
+            Protocol::from_name(auth_type)
+        };
+        let Some(wanted) = wanted else {
+            return Vec::new();
+        };
+        self.usable_entries()
+            .filter(|e| e.protocol == Some(wanted))
+            .filter(|e| {
+                // `openai-responses` takes the legacy key's entries and `wireApi: responses`
+                // ones; plain `openai` takes the rest (qwen-code.md §4.1).
+                let is_responses =
+                    e.key == LEGACY_RESPONSES_KEY || e.wire_api() == Some("responses");
+                !responses || is_responses
+            })
+            .filter(|e| responses || e.key != LEGACY_RESPONSES_KEY)
+            .collect()
+    }
+
+    /// A variable's value from the chain: exported (non-empty), else settings `env` (strings
+    /// only). `.env` files are not modelled yet.
+    pub fn resolve_var(&self, name: &str) -> Option<&str> {
+        if let Some(v) = self.chain.env.exported(name) {
+            return Some(v);
+        }
+        self.env
+            .iter()
+            .find(|(k, _)| *k == name)
+            .and_then(|(_, at)| at.str())
+    }
+
+    /// `$VAR` / `${VAR}` interpolation as the CLI does it (`/\$(?:(\w+)|{([^}]+)})/g`).
+    /// `None` when some reference does not resolve (the CLI would send it literally).
+    pub fn interpolate(&self, s: &str) -> Option<String> {
+        if !s.contains('$') {
+            return Some(s.to_string());
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find('$') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            let (name, len) = if let Some(braced) = after.strip_prefix('{') {
+                match braced.find('}') {
+                    Some(end) if end > 0 => (&braced[..end], end + 2),
+                    _ => ("", 0),
+                }
+            } else {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], end)
+            };
+            if name.is_empty() {
+                out.push('$');
+                rest = after;
+                continue;
+            }
+            out.push_str(self.resolve_var(name)?);
+            rest = &after[len..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+}
+
+/// How the CLI routes the `modelProviders` key `name`, given the merged mappings.
+pub fn route_of<'a>(name: &str, mappings: &[(&'a str, At<'a>)]) -> Route<'a> {
+    if name == LEGACY_RESPONSES_KEY {
+        return Route::BuiltIn(Protocol::OpenAi);
+    }
+    if name == "qwen-oauth" {
+        return Route::QwenOAuth;
+    }
+    if let Some(p) = Protocol::from_name(name) {
+        return Route::BuiltIn(p);
+    }
+    match mappings.iter().find(|(k, _)| *k == name) {
+        Some((_, via)) => match via.str().and_then(Protocol::from_name) {
+            Some(protocol) => Route::Mapped {
+                protocol,
+                via: *via,
+            },
+            None => Route::MappedUnknown { via: *via },
+        },
+        None => Route::Unknown,
+    }
+}
+
+/// Whether a string value holds a `$VAR` reference.
+pub fn has_reference(s: &str) -> bool {
+    s.char_indices().any(|(i, c)| {
+        c == '$'
+            && s[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|n| n == '{' || n.is_ascii_alphanumeric() || n == '_')
+    })
+}
+
+/// Whether a node is the legacy `{ "protocol": …, "models": [ … ] }` provider wrapper.
+pub fn is_legacy_wrapper(node: &Node) -> bool {
+    let Some(obj) = node.as_object() else {
+        return false;
+    };
+    obj.member("models")
+        .and_then(|m| m.value.as_ref())
+        .is_some_and(|v| matches!(v.kind, NodeKind::Array(_)))
+        && obj
+            .members
+            .iter()
+            .all(|m| m.key.text == "models" || m.key.text == "protocol")
+}
