@@ -1,1 +1,29 @@
-fn main() {}
+use clap::Parser;
+use qwen_settings_ls::cli::{self, Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    match args.command {
+        None => {
+            init_logging();
+            qwen_settings_ls::protocol::run_stdio()
+        }
+        Some(Command::Check { paths, format }) => cli::check(&paths, format),
+    }
+}
+
+/// Logs go to stderr (stdout is the protocol). The level comes from `QWEN_SETTINGS_LS_LOG`
+/// (default `warn`); the LSP framework's own message tracing is always off, because it would
+/// print whole documents, keys included.
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("QWEN_SETTINGS_LS_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("warn"))
+        .add_directive("tower_lsp_server=warn".parse().expect("valid directive"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+}

@@ -42,7 +42,11 @@ pub(crate) fn replace(range: TextRange, new_text: impl Into<String>) -> Edit {
 /// Edits that set the member at `path` to the JSON `value` in `file`, creating missing
 /// objects on the way. `None` when something on the path is not an object, or the file is not
 /// parsed well enough to edit safely.
-pub(crate) fn set_member(file: &SettingsFile, path: &[&str], value: serde_json::Value) -> Option<Vec<Edit>> {
+pub(crate) fn set_member(
+    file: &SettingsFile,
+    path: &[&str],
+    value: serde_json::Value,
+) -> Option<Vec<Edit>> {
     let text = &file.text;
     let mut node = file.root()?;
     for (i, key) in path.iter().enumerate() {
@@ -51,7 +55,10 @@ pub(crate) fn set_member(file: &SettingsFile, path: &[&str], value: serde_json::
             Some(member) if last => {
                 let v = member.value.as_ref()?;
                 let indent = line_indent(text, member.key.range.start);
-                return Some(vec![replace(v.range.clone(), render(&value, &indent, &indent_unit(text)))]);
+                return Some(vec![replace(
+                    v.range.clone(),
+                    render(&value, &indent, &indent_unit(text)),
+                )]);
             }
             Some(member) => {
                 node = member.value.as_ref()?;
@@ -72,7 +79,12 @@ pub(crate) fn set_member(file: &SettingsFile, path: &[&str], value: serde_json::
 }
 
 /// Inserts `"key": value` into the object `obj`.
-pub(crate) fn insert_member(text: &str, obj: &Node, key: &str, value: &serde_json::Value) -> Option<Edit> {
+pub(crate) fn insert_member(
+    text: &str,
+    obj: &Node,
+    key: &str,
+    value: &serde_json::Value,
+) -> Option<Edit> {
     let NodeKind::Object(o) = &obj.kind else {
         return None;
     };
@@ -105,7 +117,10 @@ pub(crate) fn insert_member(text: &str, obj: &Node, key: &str, value: &serde_jso
         Some(replace(interior, format!("\n{inner}{member}\n{outer}")))
     } else {
         // only comments inside: keep them after the new member
-        Some(replace(interior.start..interior.start, format!("\n{inner}{member}")))
+        Some(replace(
+            interior.start..interior.start,
+            format!("\n{inner}{member}"),
+        ))
     }
 }
 
@@ -196,7 +211,10 @@ fn render_inline(value: &serde_json::Value) -> String {
 /// `value` as JSON; nested objects are laid out one member per line, indented from `indent`.
 fn render(value: &serde_json::Value, indent: &str, unit: &str) -> String {
     use serde::Serialize;
-    if !matches!(value, serde_json::Value::Object(_) | serde_json::Value::Array(_)) {
+    if !matches!(
+        value,
+        serde_json::Value::Object(_) | serde_json::Value::Array(_)
+    ) {
         return value.to_string();
     }
     let mut buf = Vec::new();

@@ -109,29 +109,121 @@ pub struct Rule {
 
 /// Every rule the product ships, in README order.
 pub const RULES: &[Rule] = &[
-    Rule { code: "syntax-error", severity: Severity::Error, summary: "Anything Qwen Code's JSON parser rejects, or a root that is not an object." },
-    Rule { code: "trailing-comma", severity: Severity::Error, summary: "A trailing comma: a workspace file is moved to settings.json.corrupted and reset; a user file stops the CLI." },
-    Rule { code: "duplicate-key", severity: Severity::Warning, summary: "The same key twice in one object: the last one wins." },
-    Rule { code: "missing-version", severity: Severity::Information, summary: "No \"$version\": 4: Qwen Code rewrites the file on its next start." },
-    Rule { code: "unknown-protocol-key", severity: Severity::Error, summary: "A modelProviders key that is no protocol and has no providerProtocol mapping: its models are ignored." },
-    Rule { code: "unknown-provider-protocol", severity: Severity::Error, summary: "A providerProtocol value that is no protocol: the mapped models are ignored." },
-    Rule { code: "unused-provider-protocol", severity: Severity::Hint, summary: "A providerProtocol mapping for an id without providers has no effect." },
-    Rule { code: "qwen-oauth-provider-ignored", severity: Severity::Warning, summary: "Entries under qwen-oauth, or an id mapped to it, are ignored." },
-    Rule { code: "providers-not-array", severity: Severity::Error, summary: "A modelProviders value that is not an array is skipped, or rewritten to [] and lost." },
-    Rule { code: "empty-model-providers", severity: Severity::Warning, summary: "A workspace \"modelProviders\": {} has no effect." },
-    Rule { code: "missing-model-id", severity: Severity::Error, summary: "An entry without a string id stops the CLI at startup." },
-    Rule { code: "duplicate-model", severity: Severity::Warning, summary: "An entry with the same id and baseUrl as an earlier one is never used." },
-    Rule { code: "envkey-literal-secret", severity: Severity::Error, summary: "envKey holds a key value instead of a variable name." },
-    Rule { code: "envkey-invalid-name", severity: Severity::Error, summary: "envKey is not a valid variable name." },
-    Rule { code: "envkey-missing", severity: Severity::Information, summary: "An entry without envKey reads the protocol's default variable." },
-    Rule { code: "unknown-auth-type", severity: Severity::Error, summary: "security.auth.selectedType is no auth type: the CLI crashes." },
-    Rule { code: "selected-type-missing", severity: Severity::Warning, summary: "Providers exist but no selectedType is set: non-interactive runs stop." },
-    Rule { code: "selected-type-without-providers", severity: Severity::Warning, summary: "selectedType names a protocol with no entries while others have entries." },
-    Rule { code: "model-not-found", severity: Severity::Error, summary: "model.name matches no id of the selected protocol: the first entry is used silently." },
-    Rule { code: "model-name-missing", severity: Severity::Information, summary: "Entries exist but model.name is not set: the first entry is used." },
-    Rule { code: "ambiguous-model", severity: Severity::Information, summary: "model.name matches entries with different baseUrls: the first is used." },
-    Rule { code: "model-base-url-not-found", severity: Severity::Warning, summary: "model.baseUrl matches no entry with that id: the first id match is used." },
-    Rule { code: "qwen-oauth-discontinued", severity: Severity::Warning, summary: "selectedType qwen-oauth: its free tier ended on 2026-04-15." },
+    Rule {
+        code: "syntax-error",
+        severity: Severity::Error,
+        summary: "Anything Qwen Code's JSON parser rejects, or a root that is not an object.",
+    },
+    Rule {
+        code: "trailing-comma",
+        severity: Severity::Error,
+        summary: "A trailing comma: a workspace file is moved to settings.json.corrupted and reset; a user file stops the CLI.",
+    },
+    Rule {
+        code: "duplicate-key",
+        severity: Severity::Warning,
+        summary: "The same key twice in one object: the last one wins.",
+    },
+    Rule {
+        code: "missing-version",
+        severity: Severity::Information,
+        summary: "No \"$version\": 4: Qwen Code rewrites the file on its next start.",
+    },
+    Rule {
+        code: "unknown-protocol-key",
+        severity: Severity::Error,
+        summary: "A modelProviders key that is no protocol and has no providerProtocol mapping: its models are ignored.",
+    },
+    Rule {
+        code: "unknown-provider-protocol",
+        severity: Severity::Error,
+        summary: "A providerProtocol value that is no protocol: the mapped models are ignored.",
+    },
+    Rule {
+        code: "unused-provider-protocol",
+        severity: Severity::Hint,
+        summary: "A providerProtocol mapping for an id without providers has no effect.",
+    },
+    Rule {
+        code: "qwen-oauth-provider-ignored",
+        severity: Severity::Warning,
+        summary: "Entries under qwen-oauth, or an id mapped to it, are ignored.",
+    },
+    Rule {
+        code: "providers-not-array",
+        severity: Severity::Error,
+        summary: "A modelProviders value that is not an array is skipped, or rewritten to [] and lost.",
+    },
+    Rule {
+        code: "empty-model-providers",
+        severity: Severity::Warning,
+        summary: "A workspace \"modelProviders\": {} has no effect.",
+    },
+    Rule {
+        code: "missing-model-id",
+        severity: Severity::Error,
+        summary: "An entry without a string id stops the CLI at startup.",
+    },
+    Rule {
+        code: "duplicate-model",
+        severity: Severity::Warning,
+        summary: "An entry with the same id and baseUrl as an earlier one is never used.",
+    },
+    Rule {
+        code: "envkey-literal-secret",
+        severity: Severity::Error,
+        summary: "envKey holds a key value instead of a variable name.",
+    },
+    Rule {
+        code: "envkey-invalid-name",
+        severity: Severity::Error,
+        summary: "envKey is not a valid variable name.",
+    },
+    Rule {
+        code: "envkey-missing",
+        severity: Severity::Information,
+        summary: "An entry without envKey reads the protocol's default variable.",
+    },
+    Rule {
+        code: "unknown-auth-type",
+        severity: Severity::Error,
+        summary: "security.auth.selectedType is no auth type: the CLI crashes.",
+    },
+    Rule {
+        code: "selected-type-missing",
+        severity: Severity::Warning,
+        summary: "Providers exist but no selectedType is set: non-interactive runs stop.",
+    },
+    Rule {
+        code: "selected-type-without-providers",
+        severity: Severity::Warning,
+        summary: "selectedType names a protocol with no entries while others have entries.",
+    },
+    Rule {
+        code: "model-not-found",
+        severity: Severity::Error,
+        summary: "model.name matches no id of the selected protocol: the first entry is used silently.",
+    },
+    Rule {
+        code: "model-name-missing",
+        severity: Severity::Information,
+        summary: "Entries exist but model.name is not set: the first entry is used.",
+    },
+    Rule {
+        code: "ambiguous-model",
+        severity: Severity::Information,
+        summary: "model.name matches entries with different baseUrls: the first is used.",
+    },
+    Rule {
+        code: "model-base-url-not-found",
+        severity: Severity::Warning,
+        summary: "model.baseUrl matches no entry with that id: the first id match is used.",
+    },
+    Rule {
+        code: "qwen-oauth-discontinued",
+        severity: Severity::Warning,
+        summary: "selectedType qwen-oauth: its free tier ended on 2026-04-15.",
+    },
 ];
 
 /// Runs every rule on the chain's target file. Diagnostics are sorted by position.
@@ -150,7 +242,10 @@ pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
 }
 
 /// The closest of `candidates` to `word` by edit distance, if reasonably close.
-pub(crate) fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub(crate) fn closest<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let lower = word.to_lowercase();
     candidates
         .into_iter()

@@ -42,9 +42,15 @@ pub(crate) fn chain_from_fixture(src: &str) -> Chain {
                 continue;
             }
             "user" => (ScopeKind::User, "/home/user/.qwen/settings.json"),
-            "workspace" => (ScopeKind::Workspace, "/home/user/project/.qwen/settings.json"),
+            "workspace" => (
+                ScopeKind::Workspace,
+                "/home/user/project/.qwen/settings.json",
+            ),
             "system" => (ScopeKind::System, "/etc/qwen-code/settings.json"),
-            "system-defaults" => (ScopeKind::SystemDefaults, "/etc/qwen-code/system-defaults.json"),
+            "system-defaults" => (
+                ScopeKind::SystemDefaults,
+                "/etc/qwen-code/system-defaults.json",
+            ),
             other => panic!("unknown fixture section {other:?}"),
         };
         if is_target {
@@ -83,7 +89,14 @@ pub(crate) fn check_rules(src: &str) -> String {
         .unwrap();
         for r in &d.related {
             let other = &chain.files[r.file];
-            writeln!(out, "  related {} {}: {}", other.kind.label(), at(&other.text, r.range.start), r.message).unwrap();
+            writeln!(
+                out,
+                "  related {} {}: {}",
+                other.kind.label(),
+                at(&other.text, r.range.start),
+                r.message
+            )
+            .unwrap();
         }
         for f in &d.fixes {
             let fixed = apply_edits(text, &f.edits);
@@ -116,11 +129,18 @@ fn check_fix(chain: &Chain, d: &Diagnostic, fixed: &str, title: &str) {
     after.files[chain.target] = SettingsFile::new(target.kind, target.path.clone(), fixed);
     let before_errors = target.parse.errors.len();
     let after_errors = after.files[chain.target].parse.errors.len();
-    assert!(after_errors <= before_errors, "fix {title:?} added syntax errors:\n{fixed}");
+    assert!(
+        after_errors <= before_errors,
+        "fix {title:?} added syntax errors:\n{fixed}"
+    );
     let count = |diags: &[Diagnostic]| diags.iter().filter(|x| x.code == d.code).count();
     let before = count(&analyze(chain));
     let now = count(&analyze(&after));
-    assert!(now < before, "fix {title:?} left every {} diagnostic in place:\n{fixed}", d.code);
+    assert!(
+        now < before,
+        "fix {title:?} left every {} diagnostic in place:\n{fixed}",
+        d.code
+    );
 }
 
 #[test]

@@ -18,30 +18,78 @@ pub struct KeyFormat {
 /// Most specific first: the first match names the provider.
 const KEY_FORMATS: &[KeyFormat] = &[
     // Coding Plan: "sk-sp-xxxxx" (help.aliyun.com coding-plan-quickstart; Qwen Code validateApiKey).
-    KeyFormat { provider: "Alibaba Cloud Coding Plan", variable: "BAILIAN_CODING_PLAN_API_KEY", pattern: r"^sk-sp-[A-Za-z0-9]{16,}$" },
+    KeyFormat {
+        provider: "Alibaba Cloud Coding Plan",
+        variable: "BAILIAN_CODING_PLAN_API_KEY",
+        pattern: r"^sk-sp-[A-Za-z0-9]{16,}$",
+    },
     // trufflehog openrouter, betterleaks openrouter-api-key.
-    KeyFormat { provider: "OpenRouter", variable: "OPENROUTER_API_KEY", pattern: r"^sk-or-v1-[0-9a-fA-F]{32,}$" },
+    KeyFormat {
+        provider: "OpenRouter",
+        variable: "OPENROUTER_API_KEY",
+        pattern: r"^sk-or-v1-[0-9a-fA-F]{32,}$",
+    },
     // gitleaks anthropic-api-key / anthropic-admin-api-key.
-    KeyFormat { provider: "Anthropic", variable: "ANTHROPIC_API_KEY", pattern: r"^sk-ant-[A-Za-z0-9_-]{20,}$" },
+    KeyFormat {
+        provider: "Anthropic",
+        variable: "ANTHROPIC_API_KEY",
+        pattern: r"^sk-ant-[A-Za-z0-9_-]{20,}$",
+    },
     // gitleaks openai-api-key: project/service/admin keys, and the T3BlbkFJ marker.
-    KeyFormat { provider: "OpenAI", variable: "OPENAI_API_KEY", pattern: r"^sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}$|^sk-[A-Za-z0-9_-]*T3BlbkFJ[A-Za-z0-9_-]*$" },
+    KeyFormat {
+        provider: "OpenAI",
+        variable: "OPENAI_API_KEY",
+        pattern: r"^sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}$|^sk-[A-Za-z0-9_-]*T3BlbkFJ[A-Za-z0-9_-]*$",
+    },
     // betterleaks minimax-api-key.
-    KeyFormat { provider: "MiniMax", variable: "MINIMAX_API_KEY", pattern: r"^sk-api-[A-Za-z0-9_-]{40,}$" },
+    KeyFormat {
+        provider: "MiniMax",
+        variable: "MINIMAX_API_KEY",
+        pattern: r"^sk-api-[A-Za-z0-9_-]{40,}$",
+    },
     // gitleaks gcp-api-key; trufflehog googlegemini.
-    KeyFormat { provider: "Google", variable: "GEMINI_API_KEY", pattern: r"^AIza[0-9A-Za-z_-]{35}$" },
+    KeyFormat {
+        provider: "Google",
+        variable: "GEMINI_API_KEY",
+        pattern: r"^AIza[0-9A-Za-z_-]{35}$",
+    },
     // gitleaks huggingface-access-token (trufflehog allows digits too).
-    KeyFormat { provider: "Hugging Face", variable: "HUGGINGFACE_API_KEY", pattern: r"^(?:hf_|api_org_)[A-Za-z0-9]{30,}$" },
+    KeyFormat {
+        provider: "Hugging Face",
+        variable: "HUGGINGFACE_API_KEY",
+        pattern: r"^(?:hf_|api_org_)[A-Za-z0-9]{30,}$",
+    },
     // trufflehog groq.
-    KeyFormat { provider: "Groq", variable: "GROQ_API_KEY", pattern: r"^gsk_[A-Za-z0-9]{40,}$" },
+    KeyFormat {
+        provider: "Groq",
+        variable: "GROQ_API_KEY",
+        pattern: r"^gsk_[A-Za-z0-9]{40,}$",
+    },
     // betterleaks xai-api-key.
-    KeyFormat { provider: "xAI", variable: "XAI_API_KEY", pattern: r"^xai-[A-Za-z0-9_-]{40,}$" },
+    KeyFormat {
+        provider: "xAI",
+        variable: "XAI_API_KEY",
+        pattern: r"^xai-[A-Za-z0-9_-]{40,}$",
+    },
     // gitleaks perplexity-api-key.
-    KeyFormat { provider: "Perplexity", variable: "PERPLEXITY_API_KEY", pattern: r"^pplx-[A-Za-z0-9]{40,}$" },
+    KeyFormat {
+        provider: "Perplexity",
+        variable: "PERPLEXITY_API_KEY",
+        pattern: r"^pplx-[A-Za-z0-9]{40,}$",
+    },
     // ModelScope: observed "ms-" + UUID (providers.md §6).
-    KeyFormat { provider: "ModelScope", variable: "MODELSCOPE_API_KEY", pattern: r"^ms-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" },
+    KeyFormat {
+        provider: "ModelScope",
+        variable: "MODELSCOPE_API_KEY",
+        pattern: r"^ms-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    },
     // "sk-" + 32 hex is shared by DashScope and DeepSeek; Moonshot uses 48 chars: the provider is
     // not identifiable from the key alone (providers.md §1.7).
-    KeyFormat { provider: "", variable: "", pattern: r"^sk-[A-Za-z0-9_-]{16,}$" },
+    KeyFormat {
+        provider: "",
+        variable: "",
+        pattern: r"^sk-[A-Za-z0-9_-]{16,}$",
+    },
 ];
 
 static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -84,7 +132,12 @@ pub fn secret(value: &str) -> Option<Secret> {
     // A name like `Project_Key_2024_Backup` is a variable name, however long.
     let name_like = is_valid_var_name(value) && value.contains('_');
     // providers.md §7: longer than ~40 characters with more than 3.5 bits/char.
-    if token_chars && !name_like && has_digit && has_alpha && value.len() >= 32 && shannon_entropy(value) > 3.5
+    if token_chars
+        && !name_like
+        && has_digit
+        && has_alpha
+        && value.len() >= 32
+        && shannon_entropy(value) > 3.5
     {
         return Some(Secret::HighEntropy);
     }
@@ -137,6 +190,42 @@ pub fn mask(value: &str) -> String {
     format!("{head}…{tail}")
 }
 
+/// `text` with every secret-looking string literal masked in place (first three and last four
+/// characters kept, the rest `*`), so byte offsets into `text` stay valid. For showing source
+/// excerpts without leaking keys.
+pub fn redact_strings(text: &str) -> String {
+    let mut out = text.to_string();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < bytes.len() && bytes[j] != b'"' && bytes[j] != b'\n' {
+            j += if bytes[j] == b'\\' { 2 } else { 1 };
+        }
+        let end = j.min(bytes.len());
+        if let Some(content) = text.get(start..end)
+            && content.is_ascii()
+            && secret(content).is_some()
+            && content.len() > 7
+        {
+            let masked = format!(
+                "{}{}{}",
+                &content[..3],
+                "*".repeat(content.len() - 7),
+                &content[content.len() - 4..]
+            );
+            out.replace_range(start..end, &masked);
+        }
+        i = end + 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,18 +237,48 @@ mod tests {
             Some(Secret::HighEntropy) => "entropy",
             None => "none",
         };
-        assert_eq!(known("sk-sp-0123456789abcdef0123456789abcdef"), "BAILIAN_CODING_PLAN_API_KEY");
-        assert_eq!(known(&format!("sk-or-v1-{}", "ab12".repeat(16))), "OPENROUTER_API_KEY");
-        assert_eq!(known("sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123"), "ANTHROPIC_API_KEY");
-        assert_eq!(known("AIzaSyA1234567890abcdefghijklmnopqrstuv"), "GEMINI_API_KEY");
+        assert_eq!(
+            known("sk-sp-0123456789abcdef0123456789abcdef"),
+            "BAILIAN_CODING_PLAN_API_KEY"
+        );
+        assert_eq!(
+            known(&format!("sk-or-v1-{}", "ab12".repeat(16))),
+            "OPENROUTER_API_KEY"
+        );
+        assert_eq!(
+            known("sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123"),
+            "ANTHROPIC_API_KEY"
+        );
+        assert_eq!(
+            known("AIzaSyA1234567890abcdefghijklmnopqrstuv"),
+            "GEMINI_API_KEY"
+        );
         assert_eq!(known("sk-0123456789abcdef0123456789abcdef"), "");
         assert_eq!(known("Zq8vK2mX9pL4tR7wN1yB6cH3jF5gD0sA"), "entropy");
-        assert_eq!(known("QWEN_CUSTOM_API_KEY_OPENAI_HTTP_LOCALHOST_11434_V1_0123456789AB"), "none");
+        assert_eq!(
+            known("QWEN_CUSTOM_API_KEY_OPENAI_HTTP_LOCALHOST_11434_V1_0123456789AB"),
+            "none"
+        );
         assert_eq!(known("OpenRouter_Key_For_Project_X2_2026_Backup"), "none");
         assert_eq!(known("DASHSCOPE_API_KEY"), "none");
         assert_eq!(known("my-key"), "none");
-        assert_eq!(known("https://dashscope.aliyuncs.com/compatible-mode/v1"), "none");
+        assert_eq!(
+            known("https://dashscope.aliyuncs.com/compatible-mode/v1"),
+            "none"
+        );
         assert!(is_valid_var_name("_a1") && !is_valid_var_name("1a") && !is_valid_var_name(""));
+    }
+
+    #[test]
+    fn redacts_excerpts_in_place() {
+        let line = r#"  "envKey": "sk-0123456789abcdef0123456789ab3f2a", "id": "qwen3-max" "#;
+        let red = redact_strings(line);
+        assert_eq!(red.len(), line.len());
+        assert!(
+            red.contains(r#""sk-****************************3f2a""#),
+            "{red}"
+        );
+        assert!(red.contains("qwen3-max"));
     }
 
     #[test]

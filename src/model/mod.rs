@@ -106,7 +106,10 @@ impl Environment {
 
     /// An exported variable; an empty value counts as unset (qwen-code 0.24.4, PR #6284).
     pub fn exported(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// The home directory, for displaying paths.
@@ -149,7 +152,8 @@ impl<'a> At<'a> {
 
     /// The range of the value, else the key.
     pub fn value_range(&self) -> TextRange {
-        self.value().map_or(self.member.key.range.clone(), |v| v.range.clone())
+        self.value()
+            .map_or(self.member.key.range.clone(), |v| v.range.clone())
     }
 }
 

@@ -1,8 +1,8 @@
 //! Tokens for the parser, from `jsonc-parser`'s scanner, with lexical recovery.
 
 use super::{ErrorKind, SyntaxError, TextRange};
-use jsonc_parser::{Scanner, ScannerOptions};
 use jsonc_parser::tokens::Token as ScanToken;
+use jsonc_parser::{Scanner, ScannerOptions};
 
 #[derive(Clone, Debug, PartialEq)]
 pub(super) enum Tok {
@@ -89,7 +89,8 @@ pub(super) fn lex(text: &str) -> Lexed {
                                 // A string never spans lines in JSON: treat it as unterminated at
                                 // the line break and resume scanning on the next line.
                                 let end = range.start + nl;
-                                out.errors.push(error(range.start..end, "Unterminated string"));
+                                out.errors
+                                    .push(error(range.start..end, "Unterminated string"));
                                 out.tokens.push(Token {
                                     tok: Tok::Invalid,
                                     range: range.start..end,
@@ -134,7 +135,8 @@ pub(super) fn lex(text: &str) -> Lexed {
                         match closing_quote(text, err_end, line_end) {
                             Some(close) => {
                                 let end = err_end.max(next_char_boundary(text, err_start));
-                                out.errors.push(error(err_start..end, lexical_message(&err)));
+                                out.errors
+                                    .push(error(err_start..end, lexical_message(&err)));
                                 out.tokens.push(Token {
                                     tok: Tok::Str(text[token_start + 1..close].to_string()),
                                     range: token_start..close + 1,
@@ -142,7 +144,8 @@ pub(super) fn lex(text: &str) -> Lexed {
                                 base = close + 1;
                             }
                             None => {
-                                out.errors.push(error(token_start..line_end, "Unterminated string"));
+                                out.errors
+                                    .push(error(token_start..line_end, "Unterminated string"));
                                 out.tokens.push(Token {
                                     tok: Tok::Invalid,
                                     range: token_start..line_end,
@@ -159,7 +162,8 @@ pub(super) fn lex(text: &str) -> Lexed {
                             .find('\'')
                             .map(|i| token_start + 1 + i);
                         let end = close.map_or(line_end, |c| c + 1);
-                        out.errors.push(error(token_start..end, "Strings must use double quotes"));
+                        out.errors
+                            .push(error(token_start..end, "Strings must use double quotes"));
                         out.tokens.push(Token {
                             tok: match close {
                                 Some(c) => Tok::Str(text[token_start + 1..c].to_string()),
@@ -178,7 +182,8 @@ pub(super) fn lex(text: &str) -> Lexed {
                         base = end;
                     } else {
                         let start = (base + r.start).max(token_start);
-                        let end = word_end(text, (base + r.end).max(next_char_boundary(text, start)));
+                        let end =
+                            word_end(text, (base + r.end).max(next_char_boundary(text, start)));
                         out.errors.push(error(start..end, lexical_message(&err)));
                         out.tokens.push(Token {
                             tok: Tok::Invalid,

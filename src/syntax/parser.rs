@@ -80,7 +80,10 @@ impl Parser<'_> {
         if self.peek().is_some() {
             let start = self.range().start;
             let end = self.tokens.last().map_or(start, |t| t.range.end);
-            self.error(start..end, "Unexpected content after the end of the settings object");
+            self.error(
+                start..end,
+                "Unexpected content after the end of the settings object",
+            );
             self.pos = self.tokens.len();
         }
         root
@@ -219,11 +222,7 @@ impl Parser<'_> {
         } else {
             let r = self.range();
             self.error(
-                if self.peek().is_none() {
-                    key_range
-                } else {
-                    r
-                },
+                if self.peek().is_none() { key_range } else { r },
                 "Expected `:` after the property name",
             );
             if !self.peek().is_some_and(starts_value) || starts_member(self.peek()) {

@@ -21,7 +21,9 @@ fn check(text: &str) -> String {
 }
 
 fn render(node: Option<&Node>) -> String {
-    let Some(node) = node else { return "∅".into() };
+    let Some(node) = node else {
+        return "∅".into();
+    };
     match &node.kind {
         NodeKind::Object(o) => {
             let members: Vec<String> = o
@@ -43,22 +45,37 @@ fn render(node: Option<&Node>) -> String {
 }
 
 const CASES: &[(&str, &str)] = &[
-    ("valid_with_comments", "\u{feff}// c\n{ /* x */ \"a\": [1, -2.5e3, true, null], \"b\": {\"c\": \"\\u00e9\"} }\n"),
+    (
+        "valid_with_comments",
+        "\u{feff}// c\n{ /* x */ \"a\": [1, -2.5e3, true, null], \"b\": {\"c\": \"\\u00e9\"} }\n",
+    ),
     ("empty", ""),
     ("only_comment", "// nothing\n"),
     ("trailing_comma_object", "{\"a\": 1,\n}"),
     ("trailing_comma_array", "{\"a\": [1, 2,]}"),
-    ("missing_comma_keeps_later_members", "{\n  \"a\": 1\n  \"b\": 2,\n  \"c\": {\"d\": 3}\n}"),
-    ("missing_value", "{\"model\": {\"name\": }, \"ui\": {\"theme\": \"x\"}}"),
+    (
+        "missing_comma_keeps_later_members",
+        "{\n  \"a\": 1\n  \"b\": 2,\n  \"c\": {\"d\": 3}\n}",
+    ),
+    (
+        "missing_value",
+        "{\"model\": {\"name\": }, \"ui\": {\"theme\": \"x\"}}",
+    ),
     ("missing_colon", "{\"a\" 1, \"b\": 2}"),
     ("unquoted_key_and_word", "{model: {name: qwen}}"),
     ("single_quotes", "{'a': 'openai', \"b\": 1}"),
-    ("unterminated_string_resumes_next_line", "{\"a\": \"abc\n, \"b\": 2}"),
+    (
+        "unterminated_string_resumes_next_line",
+        "{\"a\": \"abc\n, \"b\": 2}",
+    ),
     ("unterminated_object", "{\"a\": {\"b\": 1}"),
     ("unclosed_string_at_eof", "{\"a\": \"ab"),
     ("bad_escape", "{\"p\": \"C:\\path\", \"b\": 1}"),
     ("control_char", "{\"a\": \"x\ty\"}"),
-    ("hex_plus_nan", "{\"a\": 0x1F, \"b\": +1, \"c\": NaN, \"d\": .5}"),
+    (
+        "hex_plus_nan",
+        "{\"a\": 0x1F, \"b\": +1, \"c\": NaN, \"d\": .5}",
+    ),
     ("two_roots", "{} {}"),
     ("root_array", "[1]"),
     ("wrong_close", "{\"a\": [1, 2}, \"b\": 1}"),

@@ -16,6 +16,8 @@ pub enum Encoding {
     Utf8,
     /// UTF-16 code units, the LSP default.
     Utf16,
+    /// Unicode scalar values (chars), as rustc and Neovim's `utf-32` count columns.
+    Utf32,
 }
 
 /// A 0-based line and a 0-based column counted in some [`Encoding`].
@@ -68,6 +70,7 @@ impl<'a> LineIndex<'a> {
         let character = match enc {
             Encoding::Utf8 => rope.char_to_byte(char_idx) - rope.line_to_byte(line),
             Encoding::Utf16 => rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_start),
+            Encoding::Utf32 => char_idx - line_start,
         };
         Position {
             line: saturate(line),
@@ -102,6 +105,7 @@ impl<'a> LineIndex<'a> {
                 let cu = rope.char_to_utf16_cu(start).saturating_add(col);
                 rope.try_utf16_cu_to_char(cu).unwrap_or(end)
             }
+            Encoding::Utf32 => start.saturating_add(col),
         };
         idx.min(end)
     }
@@ -157,7 +161,12 @@ impl Document {
 
     /// Applies `changes` in order, then records `version`. Ranges are clamped; a range whose
     /// end precedes its start is treated as empty at its start.
-    pub fn apply(&mut self, changes: impl IntoIterator<Item = Change>, version: i32, enc: Encoding) {
+    pub fn apply(
+        &mut self,
+        changes: impl IntoIterator<Item = Change>,
+        version: i32,
+        enc: Encoding,
+    ) {
         for change in changes {
             match change.range {
                 None => self.rope = Rope::from_str(&change.text),

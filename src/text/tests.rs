@@ -24,7 +24,7 @@ fn offsets_round_trip_in_both_encodings() {
         if c == '\n' && text[..offset].ends_with('\r') {
             continue; // between the CR and LF of one line break: not a position
         }
-        for enc in [Encoding::Utf8, Encoding::Utf16] {
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
             let p = index.position(offset, enc);
             assert_eq!(index.offset(p, enc), offset, "{offset} {enc:?} {p:?}");
         }
@@ -32,7 +32,11 @@ fn offsets_round_trip_in_both_encodings() {
     let after_cjk = text.find("\",\r\n").unwrap();
     assert_eq!(index.position(after_cjk, Encoding::Utf16), pos(0, 10));
     assert_eq!(index.position(after_cjk, Encoding::Utf8), pos(0, 14));
-    assert_eq!(index.position(text.find("\"c\"").unwrap(), Encoding::Utf16), pos(2, 0));
+    assert_eq!(index.position(after_cjk, Encoding::Utf32), pos(0, 9));
+    assert_eq!(
+        index.position(text.find("\"c\"").unwrap(), Encoding::Utf16),
+        pos(2, 0)
+    );
 }
 
 #[test]
@@ -76,7 +80,11 @@ fn incremental_changes_apply_in_order() {
     assert_eq!(doc.text(), "{\n  \"name\": \"😀!\"\n}\n");
     assert_eq!(doc.version(), 2);
     // reversed range and far-out positions never panic
-    doc.apply([change(9, 9, 0, 0, "x"), change(0, 0, 99, 99, "[]")], 3, Encoding::Utf8);
+    doc.apply(
+        [change(9, 9, 0, 0, "x"), change(0, 0, 99, 99, "[]")],
+        3,
+        Encoding::Utf8,
+    );
     assert_eq!(doc.text(), "[]");
     doc.apply(
         [Change {

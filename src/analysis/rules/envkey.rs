@@ -12,7 +12,9 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
         .filter(|e| eff.is_target(e.file))
         .collect();
     for entry in entries {
-        let Some(protocol) = entry.protocol else { continue };
+        let Some(protocol) = entry.protocol else {
+            continue;
+        };
         let default = protocol.default_key_variable().unwrap_or("OPENAI_API_KEY");
         let Some(member) = entry.field("envKey") else {
             let reads = if protocol == Protocol::VertexAi {
@@ -94,7 +96,11 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
 
 /// The variable a key for this entry conventionally lives in: the base URL's provider, else
 /// the key's provider, else the protocol's default.
-fn conventional_variable(entry: &Entry, secret: Option<Secret>, protocol: Protocol) -> &'static str {
+fn conventional_variable(
+    entry: &Entry,
+    secret: Option<Secret>,
+    protocol: Protocol,
+) -> &'static str {
     if let Some(rule) = host_rule(entry.base_url()) {
         return rule.variable;
     }
@@ -107,12 +113,22 @@ fn conventional_variable(entry: &Entry, secret: Option<Secret>, protocol: Protoc
 }
 
 fn add_env_key(eff: &Effective, entry: &Entry, variable: &str) -> Option<Fix> {
-    let edit = insert_member(&eff.target().text, entry.node, "envKey", &serde_json::json!(variable))?;
+    let edit = insert_member(
+        &eff.target().text,
+        entry.node,
+        "envKey",
+        &serde_json::json!(variable),
+    )?;
     Some(fix(format!("Add \"envKey\": \"{variable}\""), vec![edit]))
 }
 
 /// Moves a literal key into settings `env` under `variable` and points `envKey` at it.
-fn move_secret_fix(eff: &Effective, envkey_range: std::ops::Range<usize>, secret: &str, variable: &str) -> Option<Fix> {
+fn move_secret_fix(
+    eff: &Effective,
+    envkey_range: std::ops::Range<usize>,
+    secret: &str,
+    variable: &str,
+) -> Option<Fix> {
     let file = eff.target();
     let mut name = variable.to_string();
     let mut n = 2;
@@ -134,7 +150,10 @@ fn move_secret_fix(eff: &Effective, envkey_range: std::ops::Range<usize>, secret
     }
     let mut edits = set_member(file, &["env", &name], serde_json::json!(secret))?;
     edits.push(replace(envkey_range, json_str(&name)));
-    Some(fix(format!("Move the key into env.{name} and set envKey to \"{name}\""), edits))
+    Some(fix(
+        format!("Move the key into env.{name} and set envKey to \"{name}\""),
+        edits,
+    ))
 }
 
 /// `my-key` → `MY_KEY`.

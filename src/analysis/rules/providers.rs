@@ -109,7 +109,10 @@ fn suggest_protocol(name: &str) -> &'static str {
         return "gemini";
     }
     closest(name, PROVIDER_KEYS).map_or("openai", |c| {
-        PROVIDER_KEYS.into_iter().find(|k| *k == c).unwrap_or("openai")
+        PROVIDER_KEYS
+            .into_iter()
+            .find(|k| *k == c)
+            .unwrap_or("openai")
     })
 }
 
@@ -137,8 +140,20 @@ fn unknown_protocol_key(
         )));
     }
     d.fix(
-        set_member(eff.target(), &["providerProtocol", name], serde_json::json!(suggestion))
-            .map(|e| fix(format!("Map {} to \"{suggestion}\" in providerProtocol", json_str(name)), e)),
+        set_member(
+            eff.target(),
+            &["providerProtocol", name],
+            serde_json::json!(suggestion),
+        )
+        .map(|e| {
+            fix(
+                format!(
+                    "Map {} to \"{suggestion}\" in providerProtocol",
+                    json_str(name)
+                ),
+                e,
+            )
+        }),
     )
 }
 
@@ -154,16 +169,25 @@ fn not_array(eff: &Effective, name: &str, value: &Node, versioned: bool) -> Diag
         let (severity, message) = if versioned {
             (
                 Severity::Error,
-                format!("The legacy {{ \"protocol\", \"models\" }} wrapper under {key} is skipped in a \"$version\": 4 file: Qwen Code ignores these models."),
+                format!(
+                    "The legacy {{ \"protocol\", \"models\" }} wrapper under {key} is skipped in a \"$version\": 4 file: Qwen Code ignores these models."
+                ),
             )
         } else {
             (
                 Severity::Warning,
-                format!("The legacy {{ \"protocol\", \"models\" }} wrapper under {key} will be migrated to a plain array when Qwen Code next rewrites this file."),
+                format!(
+                    "The legacy {{ \"protocol\", \"models\" }} wrapper under {key} will be migrated to a plain array when Qwen Code next rewrites this file."
+                ),
             )
         };
-        return Diagnostic::new("providers-not-array", severity, value.range.clone(), message)
-            .fix(Some(unwrap));
+        return Diagnostic::new(
+            "providers-not-array",
+            severity,
+            value.range.clone(),
+            message,
+        )
+        .fix(Some(unwrap));
     }
     let wrap = (value.as_object().is_some() && value.get("id").is_some()).then(|| {
         fix(
@@ -175,14 +199,22 @@ fn not_array(eff: &Effective, name: &str, value: &Node, versioned: bool) -> Diag
         )
     });
     let message = if value.as_object().is_some() && !versioned {
-        format!("{key} must be an array of model entries: without \"$version\": 4, Qwen Code's migration rewrites this object to [] and the entry is lost.")
+        format!(
+            "{key} must be an array of model entries: without \"$version\": 4, Qwen Code's migration rewrites this object to [] and the entry is lost."
+        )
     } else {
         format!(
             "{key} must be an array of model entries, not {}: Qwen Code skips it and its models are ignored.",
             value.type_name()
         )
     };
-    Diagnostic::new("providers-not-array", Severity::Error, value.range.clone(), message).fix(wrap)
+    Diagnostic::new(
+        "providers-not-array",
+        Severity::Error,
+        value.range.clone(),
+        message,
+    )
+    .fix(wrap)
 }
 
 fn missing_id(protocol: Protocol, item: &Node, out: &mut Vec<Diagnostic>) {
@@ -195,7 +227,10 @@ fn missing_id(protocol: Protocol, item: &Node, out: &mut Vec<Diagnostic>) {
             "missing-model-id",
             Severity::Error,
             item.range.clone(),
-            format!("A model entry must be an object with an \"id\", not {}: {crash}.", item.type_name()),
+            format!(
+                "A model entry must be an object with an \"id\", not {}: {crash}.",
+                item.type_name()
+            ),
         )),
         Some(obj) => match obj.member("id").and_then(|m| m.value.as_ref()) {
             Some(v) if v.as_str().is_some() => {}
@@ -203,7 +238,10 @@ fn missing_id(protocol: Protocol, item: &Node, out: &mut Vec<Diagnostic>) {
                 "missing-model-id",
                 Severity::Error,
                 v.range.clone(),
-                format!("The model \"id\" must be a string, not {}: {crash}.", v.type_name()),
+                format!(
+                    "The model \"id\" must be a string, not {}: {crash}.",
+                    v.type_name()
+                ),
             )),
             None => out.push(Diagnostic::new(
                 "missing-model-id",
@@ -262,9 +300,16 @@ fn provider_protocol(eff: &Effective, m: &Member, out: &mut Vec<Diagnostic>) {
                 "unused-provider-protocol",
                 Severity::Hint,
                 m.key.range.clone(),
-                format!("No modelProviders key {} exists, so this mapping has no effect.", json_str(id)),
+                format!(
+                    "No modelProviders key {} exists, so this mapping has no effect.",
+                    json_str(id)
+                ),
             )
-            .fix(remove_member_fix(eff, &["providerProtocol", id], "Remove the unused mapping")),
+            .fix(remove_member_fix(
+                eff,
+                &["providerProtocol", id],
+                "Remove the unused mapping",
+            )),
         );
     }
 }
@@ -292,11 +337,15 @@ fn duplicate_models(eff: &Effective, out: &mut Vec<Diagnostic>) {
                     format!("baseUrl {}", json_str(entry.base_url()))
                 };
                 let provider = eff.providers.iter().find(|p| {
-                    p.at.file == entry.file && p.entries.iter().any(|e| std::ptr::eq(e.node, entry.node))
+                    p.at.file == entry.file
+                        && p.entries.iter().any(|e| std::ptr::eq(e.node, entry.node))
                 });
                 let removal = provider.and_then(|p| {
                     let arr = p.at.value()?;
-                    let index = p.entries.iter().position(|e| std::ptr::eq(e.node, entry.node))?;
+                    let index = p
+                        .entries
+                        .iter()
+                        .position(|e| std::ptr::eq(e.node, entry.node))?;
                     remove_item(&eff.target().text, arr, index)
                 });
                 out.push(
@@ -325,6 +374,10 @@ fn remove_member_fix(eff: &Effective, path: &[&str], title: &str) -> Option<Fix>
     let file = eff.target();
     let (last, parents) = path.split_last()?;
     let parent = file.root()?.get_path(parents)?;
-    let index = parent.as_object()?.members.iter().rposition(|m| m.key.text == *last)?;
+    let index = parent
+        .as_object()?
+        .members
+        .iter()
+        .rposition(|m| m.key.text == *last)?;
     remove_item(&file.text, parent, index).map(|e| fix(title, vec![e]))
 }

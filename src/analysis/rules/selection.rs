@@ -71,7 +71,7 @@ fn selected_type<'a>(eff: &Effective<'a>, out: &mut Vec<Diagnostic>) -> Option<&
         return None;
     };
     let here = eff.is_target(at.file);
-    let Some(value) = at.value() else { return None };
+    let value = at.value()?;
     let Some(t) = value.as_str().filter(|t| AUTH_TYPES.contains(t)) else {
         if here {
             out.push(unknown_auth_type(eff, at, &types));
@@ -102,7 +102,11 @@ fn selected_type<'a>(eff: &Effective<'a>, out: &mut Vec<Diagnostic>) -> Option<&
                 value.range.clone(),
                 format!(
                     "selectedType \"{t}\" has no model entries, while modelProviders has entries under {}: Qwen Code ignores those and falls back to {fallback}.",
-                    types.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ")
+                    types
+                        .iter()
+                        .map(|t| format!("\"{t}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
             d.fixes = set_type_fixes(eff, &types);
@@ -117,17 +121,23 @@ fn unknown_auth_type(eff: &Effective, at: At, types: &[&str]) -> Diagnostic {
     let value = at.value().expect("checked by caller");
     let written = value.as_str();
     // A custom provider id is not accepted here even when mapped: suggest what it maps to.
-    let mapped = written.and_then(|w| match crate::model::route_of(w, &eff.provider_protocol) {
-        Route::Mapped { protocol, .. } if protocol != Protocol::QwenOAuth => Some(protocol.name()),
-        _ => None,
-    });
+    let mapped = written.and_then(
+        |w| match crate::model::route_of(w, &eff.provider_protocol) {
+            Route::Mapped { protocol, .. } if protocol != Protocol::QwenOAuth => {
+                Some(protocol.name())
+            }
+            _ => None,
+        },
+    );
     let suggestion = mapped.or_else(|| written.and_then(|w| closest(w, AUTH_TYPES)));
     let what = match written {
         Some(w) => json_str(w),
         None => value.type_name().to_string(),
     };
     let hint = match (mapped, suggestion) {
-        (Some(p), _) => format!("; a custom provider id is not accepted here even when mapped, use \"{p}\"."),
+        (Some(p), _) => {
+            format!("; a custom provider id is not accepted here even when mapped, use \"{p}\".")
+        }
         (None, Some(s)) => format!("; did you mean \"{s}\"?"),
         (None, None) => ".".to_string(),
     };
@@ -146,7 +156,10 @@ fn unknown_auth_type(eff: &Effective, at: At, types: &[&str]) -> Diagnostic {
         }
     }
     for c in choices {
-        d = d.fix(Some(fix(format!("Change to \"{c}\""), vec![replace(value.range.clone(), json_str(c))])));
+        d = d.fix(Some(fix(
+            format!("Change to \"{c}\""),
+            vec![replace(value.range.clone(), json_str(c))],
+        )));
     }
     d
 }
@@ -184,7 +197,10 @@ fn model(eff: &Effective, auth: &str, candidates: &[&Entry], out: &mut Vec<Diagn
     let first = candidates[0];
     let Some(at) = eff.model_name else {
         let file = eff.target();
-        if let Some(anchor) = file.member(&["model"]).or_else(|| file.member(&["modelProviders"])) {
+        if let Some(anchor) = file
+            .member(&["model"])
+            .or_else(|| file.member(&["modelProviders"]))
+        {
             let mut d = Diagnostic::new(
                 "model-name-missing",
                 Severity::Information,
@@ -206,11 +222,15 @@ fn model(eff: &Effective, auth: &str, candidates: &[&Entry], out: &mut Vec<Diagn
     let Some(name) = value.as_str().and_then(|n| eff.interpolate(n)) else {
         return;
     };
-    let matches: Vec<&&Entry> = candidates.iter().filter(|e| e.id() == Some(name.as_str())).collect();
+    let matches: Vec<&&Entry> = candidates
+        .iter()
+        .filter(|e| e.id() == Some(name.as_str()))
+        .collect();
     if matches.is_empty() {
-        let elsewhere = eff.providers.iter().find(|p| {
-            p.entries.iter().any(|e| e.id() == Some(name.as_str()))
-        });
+        let elsewhere = eff
+            .providers
+            .iter()
+            .find(|p| p.entries.iter().any(|e| e.id() == Some(name.as_str())));
         let note = match elsewhere {
             Some(p) if p.route.protocol().is_some() => format!(
                 "; {} is defined under \"{}\", which selectedType \"{auth}\" does not use",
@@ -269,8 +289,12 @@ fn model(eff: &Effective, auth: &str, candidates: &[&Entry], out: &mut Vec<Diagn
             out.push(d);
         }
         Some(url_at) if eff.is_target(url_at.file) => {
-            let Some(url_value) = url_at.value() else { return };
-            let Some(url) = url_value.as_str() else { return };
+            let Some(url_value) = url_at.value() else {
+                return;
+            };
+            let Some(url) = url_value.as_str() else {
+                return;
+            };
             if urls.contains(&url) {
                 return;
             }

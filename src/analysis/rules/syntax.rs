@@ -42,7 +42,12 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
             } else {
                 "The settings file must be a JSON object: Qwen Code crashes at startup with \"Expected a settings object\" (exit 1)."
             };
-            out.push(Diagnostic::new("syntax-error", Severity::Error, root.range.clone(), message));
+            out.push(Diagnostic::new(
+                "syntax-error",
+                Severity::Error,
+                root.range.clone(),
+                message,
+            ));
         }
         duplicate_keys(eff, root, out);
     }

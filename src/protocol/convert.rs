@@ -1,0 +1,135 @@
+//! LSP types ↔ the product's plain data. Positions go through [`crate::text::LineIndex`].
+
+use crate::analysis::{self, Severity};
+use crate::model::Chain;
+use crate::text::{self, Encoding, LineIndex};
+use ropey::Rope;
+use tower_lsp_server::ls_types as lsp;
+
+pub fn position(p: text::Position) -> lsp::Position {
+    lsp::Position {
+        line: p.line,
+        character: p.character,
+    }
+}
+
+pub fn range(r: text::PosRange) -> lsp::Range {
+    lsp::Range {
+        start: position(r.start),
+        end: position(r.end),
+    }
+}
+
+pub fn from_range(r: lsp::Range) -> text::PosRange {
+    text::PosRange {
+        start: text::Position {
+            line: r.start.line,
+            character: r.start.character,
+        },
+        end: text::Position {
+            line: r.end.line,
+            character: r.end.character,
+        },
+    }
+}
+
+pub fn change(c: lsp::TextDocumentContentChangeEvent) -> text::Change {
+    text::Change {
+        range: c.range.map(from_range),
+        text: c.text,
+    }
+}
+
+pub fn encoding_kind(enc: Encoding) -> lsp::PositionEncodingKind {
+    match enc {
+        Encoding::Utf8 => lsp::PositionEncodingKind::UTF8,
+        Encoding::Utf16 => lsp::PositionEncodingKind::UTF16,
+        Encoding::Utf32 => lsp::PositionEncodingKind::UTF32,
+    }
+}
+
+fn severity(s: Severity) -> lsp::DiagnosticSeverity {
+    match s {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+/// Converts one diagnostic of the chain's target (whose text is `rope`).
+pub fn diagnostic(
+    d: &analysis::Diagnostic,
+    chain: &Chain,
+    rope: &Rope,
+    uri: &lsp::Uri,
+    enc: Encoding,
+) -> lsp::Diagnostic {
+    let index = LineIndex::new(rope);
+    let related = d
+        .related
+        .iter()
+        .filter_map(|r| {
+            let (uri, range) = if r.file == chain.target {
+                (uri.clone(), index.range(r.range.clone(), enc))
+            } else {
+                let file = &chain.files[r.file];
+                let other = Rope::from_str(&file.text);
+                let range = LineIndex::new(&other).range(r.range.clone(), enc);
+                (lsp::Uri::from_file_path(&file.path)?, range)
+            };
+            Some(lsp::DiagnosticRelatedInformation {
+                location: lsp::Location {
+                    uri,
+                    range: self::range(range),
+                },
+                message: r.message.clone(),
+            })
+        })
+        .collect::<Vec<_>>();
+    lsp::Diagnostic {
+        range: range(index.range(d.range.clone(), enc)),
+        severity: Some(severity(d.severity)),
+        code: Some(lsp::NumberOrString::String(d.code.to_string())),
+        source: Some(crate::NAME.to_string()),
+        message: d.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        ..Default::default()
+    }
+}
+
+/// The quick-fixes of `d` as code actions editing `uri`.
+pub fn code_actions(
+    d: &analysis::Diagnostic,
+    lsp_diagnostic: &lsp::Diagnostic,
+    rope: &Rope,
+    uri: &lsp::Uri,
+    enc: Encoding,
+) -> Vec<lsp::CodeActionOrCommand> {
+    let index = LineIndex::new(rope);
+    d.fixes
+        .iter()
+        .enumerate()
+        .map(|(i, fix)| {
+            let edits = fix
+                .edits
+                .iter()
+                .map(|e| lsp::TextEdit {
+                    range: range(index.range(e.range.clone(), enc)),
+                    new_text: e.new_text.clone(),
+                })
+                .collect();
+            lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title: fix.title.clone(),
+                kind: Some(lsp::CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![lsp_diagnostic.clone()]),
+                edit: Some(lsp::WorkspaceEdit {
+                    changes: Some([(uri.clone(), edits)].into_iter().collect()),
+                    ..Default::default()
+                }),
+                is_preferred: Some(i == 0 && d.fixes.len() == 1),
+                ..Default::default()
+            })
+        })
+        .collect()
+}

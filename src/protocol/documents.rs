@@ -1,0 +1,222 @@
+//! The open documents and their latest analysis.
+//!
+//! Edits are applied synchronously, under one lock, in the order the notifications arrive
+//! (the server runs handlers one at a time). Analysis happens off the handler, on the newest
+//! text only: a burst of edits is coalesced, and a result is published only if its version is
+//! still the document's version, so no stale diagnostics ever reach the client.
+
+use crate::analysis::{self, Diagnostic};
+use crate::model::{Chain, Environment, ScopeKind, SettingsFile};
+use crate::text::{Change, Document, Encoding};
+use crate::workspace::{Locations, read_settings};
+use ropey::Rope;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tower_lsp_server::ls_types::Uri;
+
+/// The result of analysing one version of a document.
+pub struct Analysis {
+    pub version: i32,
+    pub rope: Rope,
+    pub chain: Chain,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+struct Doc {
+    document: Document,
+    path: Option<PathBuf>,
+    kind: Option<ScopeKind>,
+    analysis: Option<Arc<Analysis>>,
+}
+
+#[derive(Default)]
+struct Inner {
+    docs: HashMap<Uri, Doc>,
+    dirty: HashSet<Uri>,
+}
+
+/// What the analysis of one document needs, taken under the lock.
+pub struct Snapshot {
+    pub uri: Uri,
+    pub version: i32,
+    pub rope: Rope,
+    path: PathBuf,
+    kind: ScopeKind,
+    /// Open documents' text by path, so that unsaved edits of other scopes count.
+    open: HashMap<PathBuf, Rope>,
+}
+
+pub struct Documents {
+    inner: Mutex<Inner>,
+    pub env: Environment,
+    pub locations: Locations,
+}
+
+impl Documents {
+    pub fn new(env: Environment, locations: Locations) -> Self {
+        Self {
+            inner: Mutex::new(Inner::default()),
+            env,
+            locations,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic elsewhere never leaves the map half-updated: recover the guard.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn open(&self, uri: Uri, text: &str, version: i32) {
+        let path = uri.to_file_path().map(|p| p.into_owned());
+        let kind = path.as_deref().and_then(|p| self.locations.classify(p));
+        let mut inner = self.lock();
+        inner.docs.insert(
+            uri.clone(),
+            Doc {
+                document: Document::new(text, version),
+                path,
+                kind,
+                analysis: None,
+            },
+        );
+        mark_dirty(&mut inner, &uri);
+    }
+
+    pub fn change(&self, uri: &Uri, changes: Vec<Change>, version: i32, enc: Encoding) {
+        let mut inner = self.lock();
+        let Some(doc) = inner.docs.get_mut(uri) else {
+            tracing::warn!("didChange for a document that is not open");
+            return;
+        };
+        if version <= doc.document.version() {
+            tracing::error!(
+                "didChange out of order: version {version} after {}",
+                doc.document.version()
+            );
+        }
+        doc.document.apply(changes, version, enc);
+        mark_dirty(&mut inner, uri);
+    }
+
+    /// Closes a document; returns whether it was one this server analyses.
+    pub fn close(&self, uri: &Uri) -> bool {
+        let mut inner = self.lock();
+        inner.dirty.remove(uri);
+        let kind = inner.docs.remove(uri).and_then(|d| d.kind);
+        if kind.is_some_and(|k| k != ScopeKind::Workspace) {
+            // other files may have depended on its unsaved text: now the disk copy counts
+            let others: Vec<Uri> = inner.docs.keys().cloned().collect();
+            inner.dirty.extend(others);
+        }
+        kind.is_some()
+    }
+
+    /// Marks every open settings document for re-analysis (e.g. a scope file changed on disk).
+    pub fn touch_all(&self) {
+        let mut inner = self.lock();
+        let all: Vec<Uri> = inner.docs.keys().cloned().collect();
+        for uri in all {
+            mark_dirty(&mut inner, &uri);
+        }
+    }
+
+    /// Takes the documents waiting for analysis.
+    pub fn take_dirty(&self) -> Vec<Snapshot> {
+        let mut inner = self.lock();
+        let dirty: Vec<Uri> = inner.dirty.drain().collect();
+        let open: HashMap<PathBuf, Rope> = inner
+            .docs
+            .values()
+            .filter_map(|d| Some((d.path.clone()?, d.document.rope().clone())))
+            .collect();
+        dirty
+            .into_iter()
+            .filter_map(|uri| {
+                let doc = inner.docs.get(&uri)?;
+                Some(Snapshot {
+                    version: doc.document.version(),
+                    rope: doc.document.rope().clone(),
+                    path: doc.path.clone()?,
+                    kind: doc.kind?,
+                    open: open.clone(),
+                    uri,
+                })
+            })
+            .collect()
+    }
+
+    /// Analyses a snapshot (pure computation plus reads of the other scope files).
+    pub fn analyze(&self, snap: Snapshot) -> Analysis {
+        let target = SettingsFile::new(snap.kind, snap.path.clone(), snap.rope.to_string());
+        let read = |p: &Path| match snap.open.get(p) {
+            Some(rope) => Some(rope.to_string()),
+            None => read_settings(p),
+        };
+        let chain = self.locations.chain(target, self.env.clone(), &read);
+        let diagnostics = analysis::analyze(&chain);
+        Analysis {
+            version: snap.version,
+            rope: snap.rope,
+            chain,
+            diagnostics,
+        }
+    }
+
+    /// Stores `analysis` if it is still current; returns it for publishing, else `None`.
+    pub fn store(&self, uri: &Uri, analysis: Analysis) -> Option<Arc<Analysis>> {
+        let mut inner = self.lock();
+        let doc = inner.docs.get_mut(uri)?;
+        if doc.document.version() != analysis.version {
+            return None; // superseded: a newer version is already queued
+        }
+        let analysis = Arc::new(analysis);
+        doc.analysis = Some(analysis.clone());
+        Some(analysis)
+    }
+
+    /// The analysis of the current version, computing it now if the worker has not yet.
+    pub fn current(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+        let snap = {
+            let inner = self.lock();
+            let doc = inner.docs.get(uri)?;
+            if let Some(a) = &doc.analysis
+                && a.version == doc.document.version()
+            {
+                return Some(a.clone());
+            }
+            let open = inner
+                .docs
+                .values()
+                .filter_map(|d| Some((d.path.clone()?, d.document.rope().clone())))
+                .collect();
+            Snapshot {
+                uri: uri.clone(),
+                version: doc.document.version(),
+                rope: doc.document.rope().clone(),
+                path: doc.path.clone()?,
+                kind: doc.kind?,
+                open,
+            }
+        };
+        Some(Arc::new(self.analyze(snap)))
+    }
+}
+
+fn mark_dirty(inner: &mut Inner, uri: &Uri) {
+    let kind = inner.docs.get(uri).and_then(|d| d.kind);
+    if kind.is_some() {
+        inner.dirty.insert(uri.clone());
+    }
+    if kind == Some(ScopeKind::Workspace) {
+        return;
+    }
+    // A user or system file changes what the other open settings files mean.
+    let others: Vec<Uri> = inner
+        .docs
+        .iter()
+        .filter(|(u, d)| *u != uri && d.kind.is_some())
+        .map(|(u, _)| u.clone())
+        .collect();
+    inner.dirty.extend(others);
+}

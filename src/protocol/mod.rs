@@ -1,0 +1,224 @@
+//! Protocol layer: the language server. The only module that knows LSP types, URIs and tokio.
+//!
+//! Ordering is correct by construction: the server runs one handler at a time
+//! (`concurrency_level(1)`), and every handler that changes a document does so synchronously,
+//! before its first `.await`. Analysis runs on a worker task that always takes the newest text
+//! and publishes only results whose version is still current.
+
+mod convert;
+mod documents;
+
+use crate::model::Environment;
+use crate::text::Encoding;
+use crate::workspace::Locations;
+use documents::Documents;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Notify;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+struct Backend {
+    client: Client,
+    docs: Arc<Documents>,
+    encoding: Arc<OnceLock<Encoding>>,
+    wake: Arc<Notify>,
+}
+
+impl Backend {
+    fn encoding(&self) -> Encoding {
+        *self.encoding.get().unwrap_or(&Encoding::Utf16)
+    }
+}
+
+/// UTF-8 when the client offers it, else UTF-16 (the LSP default, and all VS Code accepts).
+fn negotiate(params: &InitializeParams) -> Encoding {
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_deref())
+        .unwrap_or(&[]);
+    if offered.contains(&PositionEncodingKind::UTF8) {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let enc = negotiate(&params);
+        let enc = *self.encoding.get_or_init(|| enc);
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(convert::encoding_kind(enc)),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..Default::default()
+                    },
+                )),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..Default::default()
+                    },
+                )),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: crate::NAME.to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        self.docs.open(doc.uri, &doc.text, doc.version);
+        self.wake.notify_one();
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let changes = params
+            .content_changes
+            .into_iter()
+            .map(convert::change)
+            .collect();
+        let doc = params.text_document;
+        self.docs
+            .change(&doc.uri, changes, doc.version, self.encoding());
+        self.wake.notify_one();
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let analysed = self.docs.close(&uri);
+        self.wake.notify_one();
+        if analysed {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {
+        // Other open files may read this one from disk now.
+        self.docs.touch_all();
+        self.wake.notify_one();
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let enc = self.encoding();
+        let Some(analysis) = self.docs.current(&uri) else {
+            return Ok(None);
+        };
+        let index = crate::text::LineIndex::new(&analysis.rope);
+        let want = convert::from_range(params.range);
+        let start = index.offset(want.start, enc);
+        let end = index.offset(want.end, enc);
+        let mut actions = Vec::new();
+        for d in &analysis.diagnostics {
+            let touches = d.range.start <= end && start <= d.range.end;
+            if !touches || d.fixes.is_empty() {
+                continue;
+            }
+            let lsp_diag = convert::diagnostic(d, &analysis.chain, &analysis.rope, &uri, enc);
+            actions.extend(convert::code_actions(
+                d,
+                &lsp_diag,
+                &analysis.rope,
+                &uri,
+                enc,
+            ));
+        }
+        Ok(Some(actions))
+    }
+}
+
+/// Re-analyses dirty documents whenever woken, publishing only current results.
+async fn worker(
+    client: Client,
+    docs: Arc<Documents>,
+    encoding: Arc<OnceLock<Encoding>>,
+    wake: Arc<Notify>,
+) {
+    loop {
+        wake.notified().await;
+        loop {
+            let snapshots = docs.take_dirty();
+            if snapshots.is_empty() {
+                break;
+            }
+            for snap in snapshots {
+                let uri = snap.uri.clone();
+                let docs2 = docs.clone();
+                let Ok(analysis) = tokio::task::spawn_blocking(move || docs2.analyze(snap)).await
+                else {
+                    tracing::error!("analysis panicked");
+                    continue;
+                };
+                let Some(analysis) = docs.store(&uri, analysis) else {
+                    continue; // superseded while it ran
+                };
+                let enc = *encoding.get().unwrap_or(&Encoding::Utf16);
+                let diagnostics = analysis
+                    .diagnostics
+                    .iter()
+                    .map(|d| convert::diagnostic(d, &analysis.chain, &analysis.rope, &uri, enc))
+                    .collect();
+                client
+                    .publish_diagnostics(uri, diagnostics, Some(analysis.version))
+                    .await;
+            }
+        }
+    }
+}
+
+/// Serves LSP on stdin/stdout until the client sends `exit`.
+pub fn run_stdio() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the server runtime: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async {
+        let env = Environment::from_process(true);
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let locations = Locations::new(&env, &cwd);
+        let docs = Arc::new(Documents::new(env, locations));
+        let encoding = Arc::new(OnceLock::new());
+        let wake = Arc::new(Notify::new());
+        let (service, socket) = LspService::new(|client| {
+            tokio::spawn(worker(
+                client.clone(),
+                docs.clone(),
+                encoding.clone(),
+                wake.clone(),
+            ));
+            Backend {
+                client,
+                docs,
+                encoding,
+                wake,
+            }
+        });
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .concurrency_level(1)
+            .serve(service)
+            .await;
+    });
+    std::process::ExitCode::SUCCESS
+}
