@@ -1,0 +1,289 @@
+//! End-to-end tests of the language server over stdio, with the real binary.
+
+mod common;
+
+use common::{Sandbox, Server, codes, position, uri};
+use serde_json::{Value, json};
+
+const BROKEN: &str = r#"{
+  "$version": 4,
+  // "名前" 😀 — comments with CJK and emoji before the problems
+  "modelProviders": {
+    "openai": [{ "id": "qwen3-coder-plus", "baseUrl": "https://dashscope.aliyuncs.com/compatible-mode/v1", "envKey": "DASHSCOPE_API_KEY" }],
+    "dashscope": [{ "id": "qwen3-max", "envKey": "DASHSCOPE_API_KEY" }]
+  },
+  "security": { "auth": { "selectedType": "openai" } },
+  "model": { "name": "qwen3-coder-plus" }
+}
+"#;
+
+#[test]
+fn negotiates_position_encoding() {
+    let sandbox = Sandbox::new();
+    let mut server = Server::spawn(&sandbox);
+    let init = server.initialize(&["utf-8", "utf-16"]);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    assert_eq!(
+        init["capabilities"]["textDocumentSync"]["change"], 2,
+        "incremental sync"
+    );
+    assert_eq!(init["serverInfo"]["name"], "qwen-settings-ls");
+    assert!(server.shutdown().success());
+
+    let mut server = Server::spawn(&sandbox);
+    let init = server.initialize(&["utf-16"]);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    drop(server);
+
+    // A client that offers nothing gets the LSP default.
+    let mut server = Server::spawn(&sandbox);
+    let init = server.initialize(&[]);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+}
+
+#[test]
+fn diagnostics_on_open_carry_version_code_and_source() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.write("proj/.qwen/settings.json", BROKEN);
+    let mut server = Server::spawn(&sandbox);
+    server.initialize(&["utf-16"]);
+    server.open(&path, BROKEN, 7);
+    let diags = server.diagnostics(&path, 7);
+    assert_eq!(codes(&diags), vec![("unknown-protocol-key".to_string(), 5)]);
+    let d = &diags[0];
+    assert_eq!(d["source"], "qwen-settings-ls");
+    assert_eq!(d["severity"], 1);
+    assert_eq!(d["range"]["start"]["character"], 4);
+    assert_eq!(d["range"]["end"]["character"], 15);
+    assert!(server.shutdown().success());
+}
+
+#[test]
+fn other_json_files_are_left_alone() {
+    let sandbox = Sandbox::new();
+    let other = sandbox.write("proj/settings.json", "{ \"a\": 1, }");
+    let qwen = sandbox.write("proj/.qwen/settings.json", BROKEN);
+    let mut server = Server::spawn(&sandbox);
+    server.initialize(&["utf-16"]);
+    server.open(&other, "{ \"a\": 1, }", 1);
+    server.open(&qwen, BROKEN, 1);
+    server.diagnostics(&qwen, 1);
+    let other_uri = uri(&other);
+    let stray: Vec<Value> = server
+        .drain_pending()
+        .into_iter()
+        .filter(|m| m["params"]["uri"] == other_uri.as_str())
+        .collect();
+    assert!(stray.is_empty(), "published for a non-Qwen file: {stray:?}");
+}
+
+/// Incremental edits after emoji and CJK text, in both encodings.
+#[test]
+fn incremental_changes_after_multibyte_text() {
+    for encoding in ["utf-8", "utf-16"] {
+        let sandbox = Sandbox::new();
+        let path = sandbox.write("proj/.qwen/settings.json", BROKEN);
+        let mut server = Server::spawn(&sandbox);
+        server.initialize(&[encoding]);
+        server.open(&path, BROKEN, 1);
+        assert_eq!(codes(&server.diagnostics(&path, 1)).len(), 1);
+
+        // Replace "dashscope" (after the emoji line) with "openai-custom", then map it.
+        let start = BROKEN.find("dashscope\"").unwrap();
+        let end = start + "dashscope".len();
+        let after_emoji = BROKEN.find("😀").unwrap() + "😀".len();
+        server.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri(&path), "version": 2 },
+                "contentChanges": [
+                    { "range": { "start": position(BROKEN, start, encoding), "end": position(BROKEN, end, encoding) }, "text": "anthropic" },
+                    // a second change in the same notification, on the emoji line: positions
+                    // refer to the text after the first change (which is on a later line)
+                    { "range": { "start": position(BROKEN, after_emoji, encoding), "end": position(BROKEN, after_emoji, encoding) }, "text": " 中文" }
+                ]
+            }),
+        );
+        let diags = server.diagnostics(&path, 2);
+        assert!(codes(&diags).is_empty(), "{encoding}: {diags:?}");
+
+        // Now type a trailing comma after the model object's last member.
+        let v2 = BROKEN
+            .replace("dashscope\"", "anthropic\"")
+            .replace("😀", "😀 中文");
+        let at = v2.find("\"qwen3-coder-plus\" }").unwrap() + "\"qwen3-coder-plus\"".len();
+        server.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri(&path), "version": 3 },
+                "contentChanges": [{ "range": { "start": position(&v2, at, encoding), "end": position(&v2, at, encoding) }, "text": "," }]
+            }),
+        );
+        let diags = server.diagnostics(&path, 3);
+        assert_eq!(
+            codes(&diags),
+            vec![("trailing-comma".to_string(), 8)],
+            "{encoding}"
+        );
+        let expected_col = position(&v2, at, encoding)["character"].clone();
+        assert_eq!(
+            diags[0]["range"]["start"]["character"], expected_col,
+            "{encoding}"
+        );
+        assert!(server.shutdown().success());
+    }
+}
+
+#[test]
+fn code_action_fixes_and_clears_the_diagnostic() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.write("proj/.qwen/settings.json", BROKEN);
+    let mut server = Server::spawn(&sandbox);
+    server.initialize(&["utf-16"]);
+    server.open(&path, BROKEN, 1);
+    let diags = server.diagnostics(&path, 1);
+    let actions = server.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri(&path) },
+            "range": diags[0]["range"],
+            "context": { "diagnostics": diags }
+        }),
+    );
+    let actions = actions.as_array().unwrap();
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Map \"dashscope\" to \"openai\" in providerProtocol"]
+    );
+    let action = &actions[0];
+    assert_eq!(action["kind"], "quickfix");
+    assert_eq!(action["diagnostics"][0]["code"], "unknown-protocol-key");
+    let edits = action["edit"]["changes"][uri(&path)]
+        .as_array()
+        .unwrap()
+        .clone();
+
+    // Apply the edits as the client would, and send them as one incremental change.
+    let changes: Vec<Value> = edits
+        .iter()
+        .rev()
+        .map(|e| json!({ "range": e["range"], "text": e["newText"] }))
+        .collect();
+    server.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&path), "version": 2 }, "contentChanges": changes }),
+    );
+    assert!(server.diagnostics(&path, 2).is_empty());
+    assert!(server.shutdown().success());
+}
+
+#[test]
+fn close_clears_diagnostics() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.write("proj/.qwen/settings.json", BROKEN);
+    let mut server = Server::spawn(&sandbox);
+    server.initialize(&["utf-16"]);
+    server.open(&path, BROKEN, 1);
+    server.diagnostics(&path, 1);
+    server.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": uri(&path) } }),
+    );
+    let u = uri(&path);
+    let msg = server.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == u.as_str()
+    });
+    assert_eq!(msg["params"]["diagnostics"], json!([]));
+}
+
+/// The user file beneath a workspace file is part of the analysis, and diagnostics say so.
+#[test]
+fn workspace_file_sees_the_user_scope() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        ".qwen/settings.json",
+        r#"{ "$version": 4, "providerProtocol": { "idealab": "openai" }, "security": { "auth": { "selectedType": "openai" } } }"#,
+    );
+    let text = r#"{
+  "$version": 4,
+  "modelProviders": { "idealab": [{ "id": "m", "baseUrl": "https://idealab.alibaba-inc.com/api/openai/v1", "envKey": "IDEALAB_API_KEY" }] },
+  "model": { "name": "other" }
+}"#;
+    let path = sandbox.write("proj/.qwen/settings.json", text);
+    let mut server = Server::spawn(&sandbox);
+    server.initialize(&["utf-16"]);
+    server.open(&path, text, 1);
+    let diags = server.diagnostics(&path, 1);
+    // The mapping in the user file makes "idealab" valid, and selectedType comes from there too.
+    assert_eq!(codes(&diags), vec![("model-not-found".to_string(), 3)]);
+}
+
+/// 1,000 incremental edits sent back to back, without waiting, with multi-byte text and
+/// deletions: the final text and diagnostics equal those of a fresh open of the final text.
+#[test]
+fn thousand_edits_apply_in_order() {
+    const PREFIX: &str = "{\n  \"$version\": 4,\n  \"modelProviders\": { \"openai\": [{ \"id\": \"a\", \"envKey\": \"K\" }] },\n  \"security\": { \"auth\": { \"selectedType\": \"openai\" } },\n  \"model\": { \"name\": \"";
+    const SUFFIX: &str = "\" },\n  \"modelProviders\": { \"openai\": [{ \"id\": \"a\", \"envKey\": \"K\" }], \"bogus\": [] }\n}\n";
+    for encoding in ["utf-16", "utf-8"] {
+        let sandbox = Sandbox::new();
+        let path = sandbox.write("proj/.qwen/settings.json", "");
+        let fresh = sandbox.write("fresh/.qwen/settings.json", "");
+        let mut server = Server::spawn(&sandbox);
+        server.initialize(&[encoding]);
+        let mut name: Vec<char> = Vec::new();
+        let text_of =
+            |name: &[char]| format!("{PREFIX}{}{SUFFIX}", name.iter().collect::<String>());
+        server.open(&path, &text_of(&name), 0);
+        let alphabet = ['a', 'é', '中', '😀', 'z'];
+        for i in 0..1000usize {
+            let before = text_of(&name);
+            let base = PREFIX.len();
+            let (start_char, end_char, insert) = if i % 10 == 9 && !name.is_empty() {
+                let at = (i * 7) % name.len();
+                (at, at + 1, String::new())
+            } else {
+                let at = (i * 7) % (name.len() + 1);
+                (at, at, alphabet[i % alphabet.len()].to_string())
+            };
+            let byte = |c: usize| base + name[..c].iter().map(|ch| ch.len_utf8()).sum::<usize>();
+            let change = json!({
+                "range": { "start": position(&before, byte(start_char), encoding), "end": position(&before, byte(end_char), encoding) },
+                "text": insert,
+            });
+            name.splice(start_char..end_char, insert.chars());
+            server.notify(
+                "textDocument/didChange",
+                json!({ "textDocument": { "uri": uri(&path), "version": i + 1 }, "contentChanges": [change] }),
+            );
+        }
+        let final_text = text_of(&name);
+        let edited = server.diagnostics(&path, 1000);
+        server.open(&fresh, &final_text, 1);
+        let opened = server.diagnostics(&fresh, 1);
+        // identical but for the file the related information points into
+        let opened = serde_json::to_string(&opened)
+            .unwrap()
+            .replace(&uri(&fresh), &uri(&path));
+        assert_eq!(
+            serde_json::to_string(&edited).unwrap(),
+            opened,
+            "{encoding}"
+        );
+        // the diagnostics name the edited model id, so they prove the text is identical
+        let name: String = name.into_iter().collect();
+        let not_found = edited
+            .iter()
+            .find(|d| d["code"] == "model-not-found")
+            .expect("model-not-found");
+        assert!(
+            not_found["message"].as_str().unwrap().contains(&name),
+            "{encoding}"
+        );
+        assert_eq!(codes(&edited).len(), 3, "{edited:?}");
+        assert!(server.shutdown().success());
+    }
+}
