@@ -150,3 +150,27 @@ fn rule_fixtures() {
         insta::assert_snapshot!(check_rules(&src));
     });
 }
+
+/// Realistic, correct configurations (Qwen Code's and Alibaba Cloud's documentation, a file the
+/// CLI's `/auth` setup writes) get no error or warning.
+#[test]
+fn clean_configs_have_no_errors_or_warnings() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/analysis/rules/fixtures/clean");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let chain = chain_from_fixture(&std::fs::read_to_string(&path).unwrap());
+        for d in analyze(&chain) {
+            assert!(
+                d.severity >= Severity::Information,
+                "{}: {} {}",
+                path.display(),
+                d.code,
+                d.message
+            );
+        }
+        n += 1;
+    }
+    assert!(n >= 5, "clean fixtures missing");
+}
