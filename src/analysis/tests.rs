@@ -174,3 +174,24 @@ fn clean_configs_have_no_errors_or_warnings() {
     }
     assert!(n >= 5, "clean fixtures missing");
 }
+
+/// Every shipped rule fires on at least one fixture, and every emitted code is a shipped rule.
+#[test]
+fn every_rule_has_a_fixture() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/analysis/rules/fixtures");
+    let mut fired = std::collections::BTreeSet::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let chain = chain_from_fixture(&std::fs::read_to_string(&path).unwrap());
+                fired.extend(analyze(&chain).into_iter().map(|d| d.code));
+            }
+        }
+    }
+    let shipped: std::collections::BTreeSet<&str> = RULES.iter().map(|r| r.code).collect();
+    assert_eq!(fired, shipped);
+}
