@@ -195,3 +195,82 @@ fn every_rule_has_a_fixture() {
     let shipped: std::collections::BTreeSet<&str> = RULES.iter().map(|r| r.code).collect();
     assert_eq!(fired, shipped);
 }
+
+/// Random edits of every fixture (a cheap, deterministic stand-in for fuzzing): analysis and
+/// every fix must never panic, and fix edits must stay inside the text on char boundaries.
+#[test]
+fn mutated_fixtures_never_panic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/analysis/rules/fixtures");
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    files.sort();
+    let pieces = [
+        "{", "}", "[", "]", ",", ":", "\"", "\\", "//", "/*", "\n", "\r\n", " ", "é", "😀", "中",
+        "$", "sk-", "null", "1e9", "\u{2028}", "'",
+    ];
+    let mut seed: u64 = 0x5eed;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    for src in &files {
+        let original = chain_from_fixture(src);
+        for _ in 0..200 {
+            let mut text = original.files[original.target].text.clone();
+            for _ in 0..1 + next(4) {
+                let mut at = next(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                if next(2) == 0 {
+                    let mut end = (at + next(12)).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    text.replace_range(at..end, "");
+                } else {
+                    text.insert_str(at, pieces[next(pieces.len())]);
+                }
+            }
+            let mut chain = original.clone();
+            let t = &chain.files[chain.target];
+            chain.files[chain.target] = SettingsFile::new(t.kind, t.path.clone(), text);
+            let target = &chain.files[chain.target].text;
+            for d in analyze(&chain) {
+                assert!(
+                    d.range.end <= target.len()
+                        && target.is_char_boundary(d.range.start)
+                        && target.is_char_boundary(d.range.end)
+                );
+                for f in &d.fixes {
+                    for e in &f.edits {
+                        assert!(
+                            e.range.start <= e.range.end && e.range.end <= target.len(),
+                            "{} {:?}",
+                            f.title,
+                            e.range
+                        );
+                        assert!(
+                            target.is_char_boundary(e.range.start)
+                                && target.is_char_boundary(e.range.end)
+                        );
+                    }
+                    let fixed = apply_edits(target, &f.edits);
+                    let _ = crate::syntax::parse(&fixed);
+                }
+            }
+        }
+    }
+}
