@@ -6,6 +6,7 @@ use crate::analysis::edit::{fix, remove_item, replace, set_member};
 use crate::analysis::{Diagnostic, Fix, Severity, closest, json_str};
 use crate::model::{Effective, PROVIDER_KEYS, Protocol, Route, ScopeKind, is_legacy_wrapper};
 use crate::syntax::{Member, Node, NodeKind};
+use std::collections::HashMap;
 
 pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
     let file = eff.target();
@@ -315,17 +316,15 @@ fn provider_protocol(eff: &Effective, m: &Member, out: &mut Vec<Diagnostic>) {
 }
 
 fn duplicate_models(eff: &Effective, out: &mut Vec<Diagnostic>) {
-    let mut seen: Vec<(Protocol, &str, &str, Option<&str>, &crate::model::Entry)> = Vec::new();
+    // A model's identity: protocol, id, baseUrl and wireApi (qwen-code.md §3.4).
+    let mut seen: HashMap<(Protocol, &str, &str, Option<&str>), &crate::model::Entry> =
+        HashMap::new();
     for entry in eff.usable_entries() {
         let (Some(protocol), Some(id)) = (entry.protocol, entry.id()) else {
             continue;
         };
         let identity = (protocol, id, entry.base_url(), entry.wire_api());
-        let first = seen
-            .iter()
-            .find(|s| (s.0, s.1, s.2, s.3) == identity)
-            .map(|s| s.4);
-        match first {
+        match seen.get(&identity).copied() {
             Some(first) if eff.is_target(entry.file) => {
                 let id_range = entry
                     .field("id")
@@ -365,7 +364,9 @@ fn duplicate_models(eff: &Effective, out: &mut Vec<Diagnostic>) {
                 );
             }
             Some(_) => {}
-            None => seen.push((protocol, id, entry.base_url(), entry.wire_api(), entry)),
+            None => {
+                seen.insert(identity, entry);
+            }
         }
     }
 }
