@@ -9,7 +9,11 @@ fn main() -> ExitCode {
             init_logging();
             qwen_settings_ls::protocol::run_stdio()
         }
-        Some(Command::Check { paths, format }) => cli::check(&paths, format),
+        Some(Command::Check {
+            paths,
+            format,
+            rules,
+        }) => cli::check(&paths, format, &rules),
     }
 }
 

@@ -208,3 +208,29 @@ fn bundled_example_shows_the_advertised_problems() {
         ]
     );
 }
+
+#[test]
+fn rules_can_be_relevelled_or_turned_off() {
+    let sandbox = Sandbox::new();
+    sandbox.write("p/.qwen/settings.json", "{ \"ui\": {}, }");
+    let dir = sandbox.home().join("p");
+    let out = check(
+        &sandbox,
+        &dir,
+        &[
+            "--format",
+            "json",
+            "--rule",
+            "trailing-comma=warning",
+            "--rule",
+            "missing-version=off",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["severity"], "warning");
+    let out = check(&sandbox, &dir, &["--rule", "nope=off"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown rule code `nope`"));
+}

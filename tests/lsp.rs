@@ -287,3 +287,28 @@ fn thousand_edits_apply_in_order() {
         assert!(server.shutdown().success());
     }
 }
+
+/// Rules can be turned off or re-levelled by `initializationOptions` and by
+/// `workspace/didChangeConfiguration`.
+#[test]
+fn rule_options_from_the_client() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.write("proj/.qwen/settings.json", BROKEN);
+    let mut server = Server::spawn(&sandbox);
+    server.initialize_with(
+        &["utf-16"],
+        json!({ "rules": { "unknown-protocol-key": "warning", "no-such-rule": "off" } }),
+    );
+    server.open(&path, BROKEN, 1);
+    let diags = server.diagnostics(&path, 1);
+    assert_eq!(diags[0]["severity"], 2, "re-levelled to warning");
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "qwenSettings": { "rules": { "unknown-protocol-key": "off" } } } }),
+    );
+    server.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&path), "version": 2 }, "contentChanges": [{ "text": BROKEN }] }),
+    );
+    assert!(server.diagnostics(&path, 2).is_empty());
+}

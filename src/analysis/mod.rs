@@ -23,6 +23,16 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "information" | "info" => Some(Severity::Information),
+            "hint" => Some(Severity::Hint),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -239,6 +249,47 @@ pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });
     out
+}
+
+/// Per-rule configuration: a rule may be turned off or given another severity.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleConfig {
+    /// `None` turns the rule off.
+    levels: std::collections::HashMap<String, Option<Severity>>,
+}
+
+impl RuleConfig {
+    /// Sets `code` to `level` (`off`, `error`, `warning`, `information`, `hint`).
+    pub fn set(&mut self, code: &str, level: &str) -> Result<(), String> {
+        if !RULES.iter().any(|r| r.code == code) {
+            return Err(format!("unknown rule code `{code}`"));
+        }
+        let level = match level {
+            "off" => None,
+            other => Some(Severity::parse(other).ok_or_else(|| {
+                format!(
+                    "unknown level `{other}` for `{code}` (off, error, warning, information, hint)"
+                )
+            })?),
+        };
+        self.levels.insert(code.to_string(), level);
+        Ok(())
+    }
+
+    /// Drops turned-off rules and applies severity overrides.
+    pub fn apply(&self, diagnostics: &mut Vec<Diagnostic>) {
+        if self.levels.is_empty() {
+            return;
+        }
+        diagnostics.retain_mut(|d| match self.levels.get(d.code) {
+            Some(None) => false,
+            Some(Some(level)) => {
+                d.severity = *level;
+                true
+            }
+            None => true,
+        });
+    }
 }
 
 /// The closest of `candidates` to `word` by edit distance, if reasonably close.

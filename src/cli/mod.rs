@@ -2,7 +2,7 @@
 
 mod render;
 
-use crate::analysis::{self, Diagnostic, Severity};
+use crate::analysis::{self, Diagnostic, RuleConfig, Severity};
 use crate::model::{Chain, Environment, ScopeKind, SettingsFile};
 use crate::workspace::{Locations, find_workspace_settings, read_settings};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -37,6 +37,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Change a rule's severity or turn it off: `--rule missing-version=off`. Repeatable.
+        #[arg(long = "rule", value_name = "CODE=LEVEL")]
+        rules: Vec<String>,
     },
 }
 
@@ -57,7 +60,18 @@ pub struct Checked {
 }
 
 /// Runs `check`; returns the process exit code.
-pub fn check(paths: &[PathBuf], format: Format) -> ExitCode {
+pub fn check(paths: &[PathBuf], format: Format, rule_args: &[String]) -> ExitCode {
+    let mut rules = RuleConfig::default();
+    for arg in rule_args {
+        let result = match arg.split_once('=') {
+            Some((code, level)) => rules.set(code.trim(), level.trim()),
+            None => Err(format!("`--rule {arg}`: expected CODE=LEVEL")),
+        };
+        if let Err(e) = result {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let env = Environment::from_process(false);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let locations = Locations::new(&env, &cwd);
@@ -86,7 +100,10 @@ pub fn check(paths: &[PathBuf], format: Format) -> ExitCode {
     let mut results = Vec::new();
     for path in &targets {
         match check_file(path, &locations, &env) {
-            Ok(checked) => results.push(checked),
+            Ok(mut checked) => {
+                rules.apply(&mut checked.diagnostics);
+                results.push(checked);
+            }
             Err(message) => {
                 eprintln!("error: {message}");
                 io_error = true;

@@ -5,7 +5,7 @@
 //! text only: a burst of edits is coalesced, and a result is published only if its version is
 //! still the document's version, so no stale diagnostics ever reach the client.
 
-use crate::analysis::{self, Diagnostic};
+use crate::analysis::{self, Diagnostic, RuleConfig};
 use crate::model::{Chain, Environment, ScopeKind, SettingsFile};
 use crate::text::{Change, Document, Encoding};
 use crate::workspace::{Locations, read_settings};
@@ -49,6 +49,7 @@ pub struct Snapshot {
 
 pub struct Documents {
     inner: Mutex<Inner>,
+    rules: Mutex<RuleConfig>,
     pub env: Environment,
     pub locations: Locations,
 }
@@ -57,9 +58,16 @@ impl Documents {
     pub fn new(env: Environment, locations: Locations) -> Self {
         Self {
             inner: Mutex::new(Inner::default()),
+            rules: Mutex::new(RuleConfig::default()),
             env,
             locations,
         }
+    }
+
+    /// Replaces the rule configuration and schedules every document for re-analysis.
+    pub fn set_rules(&self, rules: RuleConfig) {
+        *self.rules.lock().unwrap_or_else(|e| e.into_inner()) = rules;
+        self.touch_all();
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -154,7 +162,11 @@ impl Documents {
             None => read_settings(p),
         };
         let chain = self.locations.chain(target, self.env.clone(), &read);
-        let diagnostics = analysis::analyze(&chain);
+        let mut diagnostics = analysis::analyze(&chain);
+        self.rules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .apply(&mut diagnostics);
         Analysis {
             version: snap.version,
             rope: snap.rope,

@@ -46,8 +46,28 @@ fn negotiate(params: &InitializeParams) -> Encoding {
     }
 }
 
+/// Reads the server options (`initializationOptions`, or the `qwenSettings` section of
+/// `workspace/didChangeConfiguration`): `{ "rules": { "<code>": "off" | "error" | … } }`.
+/// Unknown codes and levels are logged and ignored.
+fn rule_config(options: &serde_json::Value) -> crate::analysis::RuleConfig {
+    let options = options.get("qwenSettings").unwrap_or(options);
+    let mut config = crate::analysis::RuleConfig::default();
+    if let Some(rules) = options.get("rules").and_then(|r| r.as_object()) {
+        for (code, level) in rules {
+            let level = level.as_str().unwrap_or_default();
+            if let Err(e) = config.set(code, level) {
+                tracing::warn!("ignoring server option: {e}");
+            }
+        }
+    }
+    config
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        if let Some(options) = &params.initialization_options {
+            self.docs.set_rules(rule_config(options));
+        }
         let enc = negotiate(&params);
         let enc = *self.encoding.get_or_init(|| enc);
         Ok(InitializeResult {
@@ -78,6 +98,13 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         Ok(())
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if params.settings.is_object() {
+            self.docs.set_rules(rule_config(&params.settings));
+            self.wake.notify_one();
+        }
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {

@@ -158,12 +158,17 @@ impl Server {
     }
 
     pub fn initialize(&mut self, encodings: &[&str]) -> Value {
+        self.initialize_with(encodings, Value::Null)
+    }
+
+    pub fn initialize_with(&mut self, encodings: &[&str], options: Value) -> Value {
         let result = self.request(
             "initialize",
             json!({
                 "processId": null,
                 "rootUri": null,
                 "capabilities": { "general": { "positionEncodings": encodings } },
+                "initializationOptions": options,
             }),
         );
         self.notify("initialized", json!({}));

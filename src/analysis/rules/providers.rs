@@ -238,7 +238,7 @@ fn missing_id(protocol: Protocol, item: &Node, out: &mut Vec<Diagnostic>) {
             Some(v) => out.push(Diagnostic::new(
                 "missing-model-id",
                 Severity::Error,
-                v.range.clone(),
+                item.open_range(),
                 format!(
                     "The model \"id\" must be a string, not {}: {crash}.",
                     v.type_name()
@@ -326,10 +326,6 @@ fn duplicate_models(eff: &Effective, out: &mut Vec<Diagnostic>) {
         let identity = (protocol, id, entry.base_url(), entry.wire_api());
         match seen.get(&identity).copied() {
             Some(first) if eff.is_target(entry.file) => {
-                let id_range = entry
-                    .field("id")
-                    .and_then(|m| m.value.as_ref())
-                    .map_or(entry.node.open_range(), |v| v.range.clone());
                 let base = if entry.base_url().is_empty() {
                     "no baseUrl".to_string()
                 } else {
@@ -351,7 +347,7 @@ fn duplicate_models(eff: &Effective, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         "duplicate-model",
                         Severity::Warning,
-                        id_range,
+                        entry.node.open_range(),
                         format!(
                             "Model {} with {base} is already defined for protocol \"{}\"{}: Qwen Code uses the first one, so this entry (and its envKey) is never used.",
                             json_str(id),

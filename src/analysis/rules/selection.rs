@@ -13,6 +13,21 @@ const MODEL_BASE_URL: [&str; 2] = ["model", "baseUrl"];
 const MAX_CHOICES: usize = 12;
 
 pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
+    if let Some(at) = eff.model_name
+        && eff.is_target(at.file)
+        && let Some(value) = at.value()
+        && value.as_str().is_none()
+    {
+        out.push(Diagnostic::new(
+            "model-not-found",
+            Severity::Error,
+            value.range.clone(),
+            format!(
+                "model.name must be a model id string, not {}: Qwen Code crashes at startup with \"id.startsWith is not a function\".",
+                value.type_name()
+            ),
+        ));
+    }
     let Some(auth) = selected_type(eff, out) else {
         return;
     };
