@@ -3,15 +3,20 @@
 //! Shared by the CLI and the server; the only module besides them that touches the file system.
 //! Locations follow `shared/reference/qwen-code.md` §1.1 (Linux paths).
 
-use crate::model::{Chain, Environment, ScopeKind, SettingsFile};
+use crate::model::{Chain, EnvFile, Environment, ScopeKind, SettingsFile};
 use std::path::{Component, Path, PathBuf};
 
 /// Largest settings file read from disk for the other scopes of a chain.
 const MAX_SCOPE_FILE: u64 = 64 * 1024 * 1024;
+/// Largest `.env` file read; a larger one is treated as absent.
+const MAX_DOTENV_FILE: u64 = 16 * 1024 * 1024;
 
 /// The scope files' locations for one environment.
 #[derive(Clone, Debug)]
 pub struct Locations {
+    pub home: Option<PathBuf>,
+    /// `$QWEN_HOME`, else `~/.qwen`.
+    pub qwen_dir: Option<PathBuf>,
     pub user: Option<PathBuf>,
     pub system: PathBuf,
     pub system_defaults: PathBuf,
@@ -28,10 +33,11 @@ impl Locations {
             };
             normalize(&cwd.join(expanded))
         });
-        let user = qwen_home
-            .or_else(|| home.map(|h| h.join(".qwen")))
-            .map(|d| d.join("settings.json"));
+        let qwen_dir = qwen_home.or_else(|| home.as_ref().map(|h| h.join(".qwen")));
+        let user = qwen_dir.as_ref().map(|d| d.join("settings.json"));
         Self {
+            home,
+            qwen_dir,
             user,
             system: env.exported("QWEN_CODE_SYSTEM_SETTINGS_PATH").map_or_else(
                 || PathBuf::from("/etc/qwen-code/settings.json"),
@@ -92,13 +98,82 @@ impl Locations {
             ScopeKind::System => add(ScopeKind::SystemDefaults, &self.system_defaults),
             ScopeKind::SystemDefaults => {}
         }
+        let project = match target.kind {
+            ScopeKind::Workspace => project_dir(&target.path),
+            _ => None,
+        };
+        let (dotenv, shadowed_dotenv) = self.dotenv(project.as_deref());
         files.push(target);
         Chain {
             target: files.len() - 1,
             files,
             env,
+            dotenv,
+            shadowed_dotenv,
         }
     }
+
+    /// The `.env` files the CLI loads for a project (qwen-code.md §5.3): walking up from the
+    /// project, the first directory with `.qwen/.env` or `.env` gives one file (`.qwen/.env`
+    /// preferred; a `.env` beside it is then shadowed); then `$QWEN_HOME/.env` or
+    /// `~/.qwen/.env`, and `~/.env`.
+    pub fn dotenv(&self, project: Option<&Path>) -> (Vec<EnvFile>, Option<PathBuf>) {
+        let mut files: Vec<EnvFile> = Vec::new();
+        let mut shadowed = None;
+        let add = |path: PathBuf, project: bool, files: &mut Vec<EnvFile>| {
+            if files.iter().any(|f| same_file(&f.path, &path)) {
+                return;
+            }
+            if let Some(text) = read_dotenv(&path) {
+                files.push(EnvFile::new(path, project, &text));
+            }
+        };
+        if let Some(project) = project {
+            for dir in project.ancestors() {
+                let qwen_env = dir.join(".qwen").join(".env");
+                let plain = dir.join(".env");
+                if qwen_env.is_file() {
+                    if plain.is_file() {
+                        shadowed = Some(plain);
+                    }
+                    add(qwen_env, true, &mut files);
+                    break;
+                }
+                if plain.is_file() {
+                    add(plain, true, &mut files);
+                    break;
+                }
+            }
+        }
+        if let Some(dir) = &self.qwen_dir {
+            add(dir.join(".env"), false, &mut files);
+        }
+        if let Some(home) = &self.home {
+            add(home.join(".env"), false, &mut files);
+        }
+        (files, shadowed)
+    }
+}
+
+/// The project a settings file belongs to: the directory holding its `.qwen` directory, or
+/// the file's own directory for a settings file elsewhere.
+pub fn project_dir(settings: &Path) -> Option<PathBuf> {
+    let parent = settings.parent()?;
+    if parent.file_name().is_some_and(|n| n == ".qwen") {
+        parent.parent().map(Path::to_path_buf)
+    } else {
+        Some(parent.to_path_buf())
+    }
+}
+
+/// Reads a `.env` file as dotenv does (invalid UTF-8 replaced); `None` when missing, not a
+/// regular file (or a symlink loop), or too large.
+fn read_dotenv(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_DOTENV_FILE {
+        return None;
+    }
+    Some(String::from_utf8_lossy(&std::fs::read(path).ok()?).into_owned())
 }
 
 /// Reads a settings file from disk: `None` when missing, unreadable, too large or not UTF-8.

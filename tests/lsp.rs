@@ -10,7 +10,7 @@ const BROKEN: &str = r#"{
   // "名前" 😀 — comments with CJK and emoji before the problems
   "modelProviders": {
     "openai": [{ "id": "qwen3-coder-plus", "baseUrl": "https://dashscope.aliyuncs.com/compatible-mode/v1", "envKey": "DASHSCOPE_API_KEY" }],
-    "dashscope": [{ "id": "qwen3-max", "envKey": "DASHSCOPE_API_KEY" }]
+    "dashscope": [{ "id": "qwen3-max", "baseUrl": "https://dashscope.aliyuncs.com/compatible-mode/v1", "envKey": "DASHSCOPE_API_KEY" }]
   },
   "security": { "auth": { "selectedType": "openai" } },
   "model": { "name": "qwen3-coder-plus" }
@@ -88,7 +88,7 @@ fn incremental_changes_after_multibyte_text() {
         server.open(&path, BROKEN, 1);
         assert_eq!(codes(&server.diagnostics(&path, 1)).len(), 1);
 
-        // Replace "dashscope" (after the emoji line) with "openai-custom", then map it.
+        // Replace "dashscope" (after the emoji line) with the legacy key "openai-responses".
         let start = BROKEN.find("dashscope\"").unwrap();
         let end = start + "dashscope".len();
         let after_emoji = BROKEN.find("😀").unwrap() + "😀".len();
@@ -97,7 +97,7 @@ fn incremental_changes_after_multibyte_text() {
             json!({
                 "textDocument": { "uri": uri(&path), "version": 2 },
                 "contentChanges": [
-                    { "range": { "start": position(BROKEN, start, encoding), "end": position(BROKEN, end, encoding) }, "text": "anthropic" },
+                    { "range": { "start": position(BROKEN, start, encoding), "end": position(BROKEN, end, encoding) }, "text": "openai-responses" },
                     // a second change in the same notification, on the emoji line: positions
                     // refer to the text after the first change (which is on a later line)
                     { "range": { "start": position(BROKEN, after_emoji, encoding), "end": position(BROKEN, after_emoji, encoding) }, "text": " 中文" }
@@ -109,7 +109,7 @@ fn incremental_changes_after_multibyte_text() {
 
         // Now type a trailing comma after the model object's last member.
         let v2 = BROKEN
-            .replace("dashscope\"", "anthropic\"")
+            .replace("dashscope\"", "openai-responses\"")
             .replace("😀", "😀 中文");
         let at = v2.find("\"qwen3-coder-plus\" }").unwrap() + "\"qwen3-coder-plus\"".len();
         server.notify(

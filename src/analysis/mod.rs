@@ -234,6 +234,61 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Warning,
         summary: "selectedType qwen-oauth: its free tier ended on 2026-04-15.",
     },
+    Rule {
+        code: "invalid-url",
+        severity: Severity::Error,
+        summary: "A base URL that is not an absolute http(s) URL.",
+    },
+    Rule {
+        code: "insecure-base-url",
+        severity: Severity::Warning,
+        summary: "http:// to a host that is not this machine: the key travels in clear.",
+    },
+    Rule {
+        code: "endpoint-suffix",
+        severity: Severity::Error,
+        summary: "A base URL ending in the endpoint the SDK appends itself, or an anthropic base URL ending in /v1.",
+    },
+    Rule {
+        code: "anthropic-missing-base-url",
+        severity: Severity::Error,
+        summary: "An anthropic entry without baseUrl stops the CLI.",
+    },
+    Rule {
+        code: "dashscope-wrong-path",
+        severity: Severity::Error,
+        summary: "A DashScope host with a path that does not fit the protocol.",
+    },
+    Rule {
+        code: "dashscope-unknown-host",
+        severity: Severity::Warning,
+        summary: "An aliyuncs.com host that is no known DashScope endpoint.",
+    },
+    Rule {
+        code: "coding-plan-mismatch",
+        severity: Severity::Error,
+        summary: "A Coding Plan key sent to a pay-as-you-go DashScope URL.",
+    },
+    Rule {
+        code: "coding-plan-key-format",
+        severity: Severity::Error,
+        summary: "A Coding Plan URL whose key does not start with sk-sp-.",
+    },
+    Rule {
+        code: "openrouter-base-url",
+        severity: Severity::Error,
+        summary: "An openrouter.ai base URL that is not the one for the protocol.",
+    },
+    Rule {
+        code: "openrouter-model-format",
+        severity: Severity::Warning,
+        summary: "A model id under OpenRouter that is not provider/model[:variant].",
+    },
+    Rule {
+        code: "key-provider-mismatch",
+        severity: Severity::Error,
+        summary: "A key bound for one provider sent to another provider's host.",
+    },
 ];
 
 /// Runs every rule on the chain's target file. Diagnostics are sorted by position.
@@ -244,6 +299,7 @@ pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
     rules::version::check(&eff, &mut out);
     rules::providers::check(&eff, &mut out);
     rules::envkey::check(&eff, &mut out);
+    rules::endpoints::check(&eff, &mut out);
     rules::selection::check(&eff, &mut out);
     out.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))

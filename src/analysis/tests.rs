@@ -2,8 +2,9 @@
 //! the result of each fix are snapshotted, and each fix is applied and re-checked.
 //!
 //! Fixture format: sections headed `//- <scope>` (`user`, `workspace`, `system`,
-//! `system-defaults`; add ` target` to pick the analysed file, else the last one) and
-//! `//- exported` (`NAME=value` lines). A fixture without headers is one workspace file.
+//! `system-defaults`; add ` target` to pick the analysed file, else the last one),
+//! `//- exported` (`NAME=value` lines) and `//- dotenv <path> [project]` (a loaded `.env` file,
+//! in load order). A fixture without headers is one workspace file.
 
 use super::*;
 use crate::model::{Chain, Environment, ScopeKind, SettingsFile};
@@ -15,6 +16,7 @@ pub(crate) fn chain_from_fixture(src: &str) -> Chain {
     let mut files = Vec::new();
     let mut target = None;
     let mut env = Environment::default();
+    let mut dotenv = Vec::new();
     env.vars.insert("HOME".into(), "/home/user".into());
     let mut sections: Vec<(String, String)> = Vec::new();
     for line in src.split_inclusive('\n') {
@@ -32,8 +34,15 @@ pub(crate) fn chain_from_fixture(src: &str) -> Chain {
     for (header, body) in sections {
         let mut words = header.split_whitespace();
         let scope = words.next().unwrap_or("workspace");
-        let is_target = words.next() == Some("target");
+        let is_target = header.ends_with(" target");
         let (kind, path) = match scope {
+            // `//- dotenv <path> [project]`: a loaded .env file, in precedence order
+            "dotenv" => {
+                let path = words.next().expect("dotenv path");
+                let project = header.ends_with(" project");
+                dotenv.push(crate::model::EnvFile::new(path, project, &body));
+                continue;
+            }
             "exported" => {
                 for l in body.lines().filter(|l| !l.trim().is_empty()) {
                     let (k, v) = l.split_once('=').expect("NAME=value");
@@ -59,7 +68,13 @@ pub(crate) fn chain_from_fixture(src: &str) -> Chain {
         files.push(SettingsFile::new(kind, path, body));
     }
     let target = target.unwrap_or(files.len() - 1);
-    Chain { files, target, env }
+    Chain {
+        files,
+        target,
+        env,
+        dotenv,
+        shadowed_dotenv: None,
+    }
 }
 
 fn at(text: &str, offset: usize) -> String {

@@ -5,6 +5,7 @@
 //! merges per provider key (a workspace array replaces the user's array for that key only);
 //! `security`, `model`, `env` and `providerProtocol` merge key by key.
 
+pub mod dotenv;
 pub mod endpoints;
 pub mod keys;
 
@@ -126,12 +127,129 @@ impl Environment {
     }
 }
 
+/// A `.env` file the CLI loads.
+#[derive(Clone, Debug)]
+pub struct EnvFile {
+    pub path: PathBuf,
+    /// True for the project's file (found walking up from the project), false for the home
+    /// files (`$QWEN_HOME/.env` or `~/.qwen/.env`, and `~/.env`).
+    pub project: bool,
+    pub vars: Vec<dotenv::Var>,
+}
+
+impl EnvFile {
+    pub fn origin(&self) -> Origin {
+        if self.project {
+            let in_qwen_dir = self
+                .path
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|d| d == ".qwen");
+            Origin::ProjectDotEnv { in_qwen_dir }
+        } else {
+            Origin::HomeDotEnv
+        }
+    }
+
+    pub fn new(path: impl Into<PathBuf>, project: bool, text: &str) -> Self {
+        Self {
+            path: path.into(),
+            project,
+            vars: dotenv::parse(text),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&dotenv::Var> {
+        self.vars.iter().find(|v| v.name == name)
+    }
+}
+
 /// The files one analysis sees, and the one it reports on.
 #[derive(Clone, Debug)]
 pub struct Chain {
     pub files: Vec<SettingsFile>,
     pub target: FileId,
     pub env: Environment,
+    /// The `.env` files the CLI loads, first wins per variable.
+    pub dotenv: Vec<EnvFile>,
+    /// A project `.env` that is never loaded because `.qwen/.env` exists beside it.
+    pub shadowed_dotenv: Option<PathBuf>,
+}
+
+/// Where a variable's value comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum Source<'a> {
+    Exported,
+    /// Index into [`Chain::dotenv`].
+    DotEnv(usize),
+    Settings(At<'a>),
+}
+
+/// A variable's value and its source.
+#[derive(Clone, Copy, Debug)]
+pub struct Resolved<'a> {
+    pub value: &'a str,
+    pub source: Source<'a>,
+}
+
+/// Variables the CLI never takes from a `.env` file or settings `env` (qwen-code.md §5.3).
+const NEVER_FROM_FILES: &[&str] = &[
+    "NODE_OPTIONS",
+    "npm_config_node_options",
+    "npm_config_userconfig",
+    "npm_config_globalconfig",
+    "npm_config_script_shell",
+    "npm_config_prefix",
+    "NODE_PATH",
+    "OPENSSL_CONF",
+    "NODE_REPL_EXTERNAL_MODULE",
+    "npm_config_node_gyp",
+    "npm_config_init_module",
+    "LD_PRELOAD",
+    "LD_AUDIT",
+    "DYLD_INSERT_LIBRARIES",
+    "BASH_ENV",
+    "ZDOTDIR",
+];
+
+/// Where a file-sourced variable comes from, for the CLI's exclusion lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A project `.env` (`in_qwen_dir`: it is `.qwen/.env`).
+    ProjectDotEnv {
+        in_qwen_dir: bool,
+    },
+    HomeDotEnv,
+    Settings,
+}
+
+/// Whether the CLI ignores `name` when it comes from `origin` (qwen-code.md §5.3).
+pub fn excluded(name: &str, origin: Origin) -> bool {
+    if NEVER_FROM_FILES.contains(&name) || name.starts_with("BASH_FUNC_") {
+        return true;
+    }
+    let qwen_internal = matches!(
+        name,
+        "QWEN_HOME" | "QWEN_RUNTIME_DIR" | "QWEN_UPDATE_BASE_URL"
+    );
+    match origin {
+        Origin::ProjectDotEnv { in_qwen_dir } => {
+            qwen_internal || (!in_qwen_dir && matches!(name, "DEBUG" | "DEBUG_MODE"))
+        }
+        Origin::HomeDotEnv => false,
+        Origin::Settings => {
+            qwen_internal
+                || matches!(
+                    name,
+                    "QWEN_SERVER_TOKEN"
+                        | "PATH"
+                        | "HOME"
+                        | "LD_LIBRARY_PATH"
+                        | "DYLD_LIBRARY_PATH"
+                        | "ENV"
+                )
+        }
+    }
 }
 
 /// A member of some file of the chain.
@@ -289,6 +407,27 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// The variable an entry's key comes from, and its value.
+#[derive(Clone, Debug)]
+pub struct KeyInfo<'a> {
+    /// The variable the CLI reads: `envKey` after interpolation, or the protocol's default.
+    pub variable: String,
+    /// True when `envKey` names the variable (false: the protocol's default).
+    pub from_env_key: bool,
+    pub resolved: Option<Resolved<'a>>,
+    /// When `envKey`'s variable is unset, the CLI falls back to the default variable.
+    pub fallback: Option<(&'static str, Resolved<'a>)>,
+}
+
+/// The base URL an entry's requests go to.
+#[derive(Clone, Debug)]
+pub struct BaseUrl {
+    pub url: String,
+    /// Where it comes from when the entry has no `baseUrl`: e.g. "OPENAI_BASE_URL" or
+    /// "the openai default".
+    pub implicit: Option<String>,
+}
+
 /// The effective settings, merged across the chain, with where each value comes from.
 pub struct Effective<'a> {
     pub chain: &'a Chain,
@@ -437,16 +576,108 @@ impl<'a> Effective<'a> {
             .collect()
     }
 
-    /// A variable's value from the chain: exported (non-empty), else settings `env` (strings
-    /// only). `.env` files are not modelled yet.
-    pub fn resolve_var(&self, name: &str) -> Option<&str> {
-        if let Some(v) = self.chain.env.exported(name) {
-            return Some(v);
+    /// A variable's value from the chain: exported, else the first `.env` file that defines it,
+    /// else settings `env` (string values only; workspace beats user). Empty values count as
+    /// unset (qwen-code 0.24.4).
+    pub fn resolve(&self, name: &str) -> Option<Resolved<'a>> {
+        let chain = self.chain;
+        if let Some(value) = chain.env.exported(name) {
+            return Some(Resolved {
+                value,
+                source: Source::Exported,
+            });
         }
-        self.env
-            .iter()
-            .find(|(k, _)| *k == name)
-            .and_then(|(_, at)| at.str())
+        for (i, file) in chain.dotenv.iter().enumerate() {
+            if let Some(var) = file.get(name)
+                && !var.value.is_empty()
+                && !excluded(name, file.origin())
+            {
+                return Some(Resolved {
+                    value: &var.value,
+                    source: Source::DotEnv(i),
+                });
+            }
+        }
+        let (_, at) = self.env.iter().find(|(k, _)| *k == name)?;
+        let value = at.str().filter(|v| !v.is_empty())?;
+        if excluded(name, Origin::Settings) {
+            return None;
+        }
+        Some(Resolved {
+            value,
+            source: Source::Settings(*at),
+        })
+    }
+
+    /// A variable's value from the chain (see [`Effective::resolve`]).
+    pub fn resolve_var(&self, name: &str) -> Option<&'a str> {
+        self.resolve(name).map(|r| r.value)
+    }
+
+    /// Where a source is, for messages: "exported", "~/.qwen/.env", "settings env (in …)".
+    pub fn describe_source(&self, source: Source) -> String {
+        match source {
+            Source::Exported => format!("exported {}", self.chain.env.where_exported()),
+            Source::DotEnv(i) => display_path(&self.chain.dotenv[i].path, self.chain.env.home()),
+            Source::Settings(at) => format!("settings \"env\" in {}", self.display_path(at.file)),
+        }
+    }
+
+    /// Which variable holds an entry's key, and where its value comes from. `None` when `envKey`
+    /// holds something that is not a variable name, or refers to an unset `$VAR`.
+    pub fn key_info(&self, entry: &Entry<'a>) -> Option<KeyInfo<'a>> {
+        let protocol = entry.protocol?;
+        let default = protocol.default_key_variable()?;
+        let (variable, from_env_key) = match entry.field("envKey") {
+            Some(m) => (self.interpolate(m.value.as_ref()?.as_str()?)?, true),
+            None => (default.to_string(), false),
+        };
+        if !keys::is_valid_var_name(&variable) || keys::secret(&variable).is_some() {
+            return None;
+        }
+        let resolved = self.resolve(&variable);
+        let fallback = if resolved.is_none() && variable != default {
+            self.resolve(default).map(|r| (default, r))
+        } else {
+            None
+        };
+        Some(KeyInfo {
+            variable,
+            from_env_key,
+            resolved,
+            fallback,
+        })
+    }
+
+    /// Where an entry's requests go (qwen-code.md §4.4). `None` when `baseUrl` has an unset
+    /// `$VAR`, or an anthropic entry has none (the CLI stops).
+    pub fn base_url(&self, entry: &Entry<'a>) -> Option<BaseUrl> {
+        if let Some(m) = entry.field("baseUrl") {
+            return Some(BaseUrl {
+                url: self.interpolate(m.value.as_ref()?.as_str()?)?,
+                implicit: None,
+            });
+        }
+        match entry.protocol? {
+            Protocol::OpenAi => Some(match self.resolve("OPENAI_BASE_URL") {
+                Some(r) => BaseUrl {
+                    url: r.value.to_string(),
+                    implicit: Some(format!(
+                        "OPENAI_BASE_URL, from {}",
+                        self.describe_source(r.source)
+                    )),
+                },
+                None => BaseUrl {
+                    url: "https://api.openai.com/v1".into(),
+                    implicit: Some("the default for an openai entry without baseUrl".into()),
+                },
+            }),
+            Protocol::Gemini | Protocol::VertexAi => Some(BaseUrl {
+                url: "https://generativelanguage.googleapis.com".into(),
+                implicit: Some("the Gemini SDK's default".into()),
+            }),
+            _ => None,
+        }
     }
 
     /// `$VAR` / `${VAR}` interpolation as the CLI does it (`/\$(?:(\w+)|{([^}]+)})/g`).

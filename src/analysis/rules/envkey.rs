@@ -2,7 +2,7 @@
 
 use crate::analysis::edit::{fix, insert_member, replace, set_member};
 use crate::analysis::{Diagnostic, Fix, Severity, json_str};
-use crate::model::endpoints::host_rule;
+use crate::model::endpoints::variable_for;
 use crate::model::keys::{self, Secret};
 use crate::model::{Effective, Entry, Protocol, has_reference};
 
@@ -101,8 +101,8 @@ fn conventional_variable(
     secret: Option<Secret>,
     protocol: Protocol,
 ) -> &'static str {
-    if let Some(rule) = host_rule(entry.base_url()) {
-        return rule.variable;
+    if let Some(variable) = variable_for(entry.base_url()) {
+        return variable;
     }
     if let Some(Secret::Known { variable, .. }) = secret
         && !variable.is_empty()
