@@ -1,10 +1,282 @@
-//! Placeholder; the benchmark suite is being written (issue 6).
-use criterion::{Criterion, criterion_group, criterion_main};
+//! Pipeline benchmarks at 10 KB, 1 MB and 10 MB (issue 6).
+//!
+//! Documents come from `benches/gen.rs` (deterministic, seeded; `bench/lsp-latency` has a
+//! byte-identical Python port). Stages, each per size:
+//!
+//! - `parse`: `syntax::parse` of the whole text.
+//! - `analyze`: `analysis::analyze` on a prebuilt workspace [`Chain`].
+//! - `edit_reparse`: one incremental `text::Document::apply` (typing or deleting an emoji after
+//!   CJK text in the middle of the file, UTF-16 positions), then rope → `String` and a parse.
+//! - `server_cycle`: what the server does per keystroke before publishing, as of this commit
+//!   (`protocol/documents.rs`): apply the edit, rope → `String`, parse, build the chain with the
+//!   other scopes (none exist in the sandbox), analyse, and convert diagnostic ranges to UTF-16.
+//! - `check`: `cli::check_file` end to end (read from disk, parse, chain, analyse).
+//!
+//! Run: `cargo bench --bench pipeline` (about 3 minutes on 2 cores), or a subset, e.g.
+//! `cargo bench --bench pipeline -- 'parse/'`. `QWEN_BENCH_WRITE_DOCS=<dir>` writes the
+//! documents (`10KB.json`, `1MB.json`, `10MB.json`) instead of benchmarking.
 
-fn parse(c: &mut Criterion) {
-    let text = "{ \"$version\": 4 }";
-    c.bench_function("parse/tiny", |b| b.iter(|| qwen_settings_ls::syntax::parse(text)));
+#[path = "gen.rs"]
+mod docgen;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group};
+use qwen_settings_ls::analysis::analyze;
+use qwen_settings_ls::cli::check_file;
+use qwen_settings_ls::model::{Chain, Environment, ScopeKind, SettingsFile};
+use qwen_settings_ls::text::{Change, Document, Encoding, LineIndex, PosRange, Position};
+use qwen_settings_ls::workspace::{Locations, read_settings};
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// A generated document and where the benchmarks type in it.
+struct Doc {
+    label: &'static str,
+    text: String,
+    /// The UTF-16 position right after the edit marker.
+    edit_at: Position,
 }
 
-criterion_group!(benches, parse);
-criterion_main!(benches);
+fn docs() -> &'static [Doc] {
+    static DOCS: OnceLock<Vec<Doc>> = OnceLock::new();
+    DOCS.get_or_init(|| {
+        docgen::SIZES
+            .iter()
+            .map(|&(label, size)| {
+                let text = docgen::generate(size, docgen::SEED);
+                let rope = ropey::Rope::from_str(&text);
+                let edit_at =
+                    LineIndex::new(&rope).position(docgen::edit_offset(&text), Encoding::Utf16);
+                Doc {
+                    label,
+                    text,
+                    edit_at,
+                }
+            })
+            .collect()
+    })
+}
+
+/// A HOME with one project per size, so that no real settings file takes part.
+struct Sandbox {
+    _dir: tempfile::TempDir,
+    home: PathBuf,
+    env: Environment,
+    locations: Locations,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).expect("create HOME");
+        let mut env = Environment {
+            in_editor: true,
+            ..Environment::default()
+        };
+        let etc = dir.path().join("etc");
+        for (name, value) in [
+            ("HOME", home.clone()),
+            ("QWEN_CODE_SYSTEM_SETTINGS_PATH", etc.join("settings.json")),
+            (
+                "QWEN_CODE_SYSTEM_DEFAULTS_PATH",
+                etc.join("system-defaults.json"),
+            ),
+        ] {
+            env.vars
+                .insert(name.into(), value.to_string_lossy().into_owned());
+        }
+        let locations = Locations::new(&env, &home);
+        Self {
+            _dir: dir,
+            home,
+            env,
+            locations,
+        }
+    }
+
+    /// `<HOME>/proj-<label>/.qwen/settings.json` (written when `text` is given).
+    fn settings_path(&self, label: &str, text: Option<&str>) -> PathBuf {
+        let path = self
+            .home
+            .join(format!("proj-{label}"))
+            .join(".qwen")
+            .join("settings.json");
+        if let Some(text) = text {
+            std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+            std::fs::write(&path, text).expect("write document");
+        }
+        path
+    }
+}
+
+/// Sampling per size: the 10 MB cases run few, flat samples to keep `cargo bench` short.
+fn configure(group: &mut BenchmarkGroup<'_, WallTime>, doc: &Doc) {
+    group.throughput(Throughput::Bytes(doc.text.len() as u64));
+    group.warm_up_time(Duration::from_secs(1));
+    if doc.text.len() > 4 * 1024 * 1024 {
+        group.sampling_mode(SamplingMode::Flat);
+        group.sample_size(10);
+        group.measurement_time(Duration::from_secs(3));
+    } else {
+        group.sampling_mode(SamplingMode::Auto);
+        group.sample_size(50);
+        group.measurement_time(Duration::from_secs(3));
+    }
+}
+
+/// Alternately types an emoji at the edit point and deletes it again (UTF-16 ranges), so the
+/// document never drifts; returns the new version.
+fn toggle_edit(doc: &mut Document, at: Position) -> i32 {
+    let version = doc.version() + 1;
+    let change = if version % 2 == 1 {
+        Change {
+            range: Some(PosRange { start: at, end: at }),
+            text: "🚀".into(),
+        }
+    } else {
+        let end = Position {
+            line: at.line,
+            character: at.character + 2,
+        };
+        Change {
+            range: Some(PosRange { start: at, end }),
+            text: String::new(),
+        }
+    };
+    doc.apply([change], version, Encoding::Utf16);
+    version
+}
+
+fn workspace_chain(sandbox: &Sandbox, path: &Path, text: String) -> Chain {
+    let target = SettingsFile::new(ScopeKind::Workspace, path, text);
+    sandbox
+        .locations
+        .chain(target, sandbox.env.clone(), &read_settings)
+}
+
+fn parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse");
+    for doc in docs() {
+        configure(&mut group, doc);
+        group.bench_function(doc.label, |b| {
+            b.iter(|| qwen_settings_ls::syntax::parse(black_box(&doc.text)))
+        });
+    }
+    group.finish();
+}
+
+fn analysis(c: &mut Criterion) {
+    let sandbox = Sandbox::new();
+    let mut group = c.benchmark_group("analyze");
+    for doc in docs() {
+        let path = sandbox.settings_path(doc.label, None);
+        let chain = workspace_chain(&sandbox, &path, doc.text.clone());
+        configure(&mut group, doc);
+        group.bench_function(doc.label, |b| b.iter(|| analyze(black_box(&chain))));
+    }
+    group.finish();
+}
+
+fn edit_reparse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("edit_reparse");
+    for doc in docs() {
+        let mut document = Document::new(&doc.text, 0);
+        configure(&mut group, doc);
+        group.bench_function(doc.label, |b| {
+            b.iter(|| {
+                toggle_edit(&mut document, doc.edit_at);
+                qwen_settings_ls::syntax::parse(&document.text())
+            })
+        });
+    }
+    group.finish();
+}
+
+fn server_cycle(c: &mut Criterion) {
+    let sandbox = Sandbox::new();
+    let mut group = c.benchmark_group("server_cycle");
+    for doc in docs() {
+        let path = sandbox.settings_path(doc.label, None);
+        let mut document = Document::new(&doc.text, 0);
+        configure(&mut group, doc);
+        group.bench_function(doc.label, |b| {
+            b.iter(|| {
+                toggle_edit(&mut document, doc.edit_at);
+                let rope = document.rope().clone();
+                let chain = workspace_chain(&sandbox, &path, rope.to_string());
+                let diagnostics = analyze(&chain);
+                let index = LineIndex::new(&rope);
+                diagnostics
+                    .iter()
+                    .map(|d| index.range(d.range.clone(), Encoding::Utf16))
+                    .collect::<Vec<_>>()
+            })
+        });
+    }
+    group.finish();
+}
+
+fn check(c: &mut Criterion) {
+    let sandbox = Sandbox::new();
+    let mut group = c.benchmark_group("check");
+    for doc in docs() {
+        let path = sandbox.settings_path(doc.label, Some(&doc.text));
+        configure(&mut group, doc);
+        group.bench_function(doc.label, |b| {
+            b.iter(|| {
+                check_file(&path, &sandbox.locations, &sandbox.env)
+                    .expect("the generated document is readable")
+                    .diagnostics
+            })
+        });
+    }
+    group.finish();
+}
+
+/// ─── Completion and hover: PLACEHOLDER ───────────────────────────────────────────────────
+///
+/// Issue 6 targets: ≤ 1 ms at 10 KB, ≤ 5 ms at 1 MB, ≤ 10 ms (completion/hover) at 10 MB.
+/// The server has neither yet. When the analysis layer grows them, benchmark them here per
+/// size, on the same documents: completion inside the edit-point entry (`doc.edit_at`, a
+/// string value of a model entry) and at a key position of the `"model"` object; hover on the
+/// `"selectedType"` key. `bench/lsp-latency` already measures both end to end as soon as the
+/// server advertises `completionProvider` / `hoverProvider`.
+fn completion_hover(_c: &mut Criterion) {}
+
+criterion_group!(
+    benches,
+    parse,
+    analysis,
+    edit_reparse,
+    server_cycle,
+    check,
+    completion_hover
+);
+
+/// Writes the generated documents to `dir` (for `bench/lsp-latency --verify-generator`).
+fn write_docs(dir: &Path) {
+    std::fs::create_dir_all(dir).expect("create the output directory");
+    for doc in docs() {
+        let path = dir.join(format!("{}.json", doc.label));
+        std::fs::write(&path, &doc.text).expect("write a document");
+        eprintln!(
+            "{} ({} bytes, edit point at {}:{} UTF-16)",
+            path.display(),
+            doc.text.len(),
+            doc.edit_at.line,
+            doc.edit_at.character
+        );
+    }
+}
+
+fn main() {
+    if let Some(dir) = std::env::var_os("QWEN_BENCH_WRITE_DOCS") {
+        write_docs(Path::new(&dir));
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
