@@ -289,6 +289,31 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         summary: "A key bound for one provider sent to another provider's host.",
     },
+    Rule {
+        code: "envkey-unresolved",
+        severity: Severity::Warning,
+        summary: "The variable envKey names is defined nowhere in the chain.",
+    },
+    Rule {
+        code: "env-shadowed",
+        severity: Severity::Warning,
+        summary: "A settings env value that an exported variable or a .env file overrides.",
+    },
+    Rule {
+        code: "literal-secret",
+        severity: Severity::Warning,
+        summary: "A key-looking value in the settings file.",
+    },
+    Rule {
+        code: "env-value-not-string",
+        severity: Severity::Error,
+        summary: "A non-string env value, which the CLI ignores.",
+    },
+    Rule {
+        code: "unresolved-variable",
+        severity: Severity::Warning,
+        summary: "A $VAR reference nothing defines: the CLI sends it literally.",
+    },
 ];
 
 /// Runs every rule on the chain's target file. Diagnostics are sorted by position.
@@ -300,6 +325,7 @@ pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
     rules::providers::check(&eff, &mut out);
     rules::envkey::check(&eff, &mut out);
     rules::endpoints::check(&eff, &mut out);
+    rules::env::check(&eff, &mut out);
     rules::selection::check(&eff, &mut out);
     out.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))

@@ -117,7 +117,13 @@ pub fn secret(value: &str) -> Option<Secret> {
     if is_conventional_var_name(value) {
         return None;
     }
-    if let Some(i) = COMPILED.iter().position(|re| re.is_match(value)) {
+    // Real keys are random and contain digits; "sk-your-key-here" and "sk-sp-xxxx" do not.
+    let has_digit = value.chars().any(|c| c.is_ascii_digit());
+    if let Some(i) = COMPILED
+        .iter()
+        .position(|re| re.is_match(value))
+        .filter(|_| has_digit)
+    {
         let f = &KEY_FORMATS[i];
         return Some(Secret::Known {
             provider: f.provider,
@@ -127,7 +133,6 @@ pub fn secret(value: &str) -> Option<Secret> {
     let token_chars = value
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '/' | '='));
-    let has_digit = value.chars().any(|c| c.is_ascii_digit());
     let has_alpha = value.chars().any(|c| c.is_ascii_alphabetic());
     // A name like `Project_Key_2024_Backup` is a variable name, however long.
     let name_like = is_valid_var_name(value) && value.contains('_');
@@ -261,6 +266,8 @@ mod tests {
         );
         assert_eq!(known("OpenRouter_Key_For_Project_X2_2026_Backup"), "none");
         assert_eq!(known("DASHSCOPE_API_KEY"), "none");
+        assert_eq!(known("sk-your-dashscope-key-here"), "none");
+        assert_eq!(known("sk-sp-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), "none");
         assert_eq!(known("my-key"), "none");
         assert_eq!(
             known("https://dashscope.aliyuncs.com/compatible-mode/v1"),

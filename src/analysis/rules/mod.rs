@@ -1,6 +1,7 @@
 //! The rules, one file per family. Fixtures for each live in `fixtures/<family>/`.
 
 pub(super) mod endpoints;
+pub(super) mod env;
 pub(super) mod envkey;
 pub(super) mod providers;
 pub(super) mod selection;
