@@ -61,6 +61,10 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_qwen-settings-ls"))
             .env_clear()
             .env("HOME", sandbox.home())
+            // the variables the test documents' envKeys name, as a user would export them
+            .env("DASHSCOPE_API_KEY", "sk-0123456789abcdef0123456789abcdef")
+            .env("IDEALAB_API_KEY", "idealab-test-key")
+            .env("K", "test-key")
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env(
                 "QWEN_CODE_SYSTEM_SETTINGS_PATH",
