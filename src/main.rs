@@ -14,6 +14,7 @@ fn main() -> ExitCode {
             format,
             rules,
         }) => cli::check(&paths, format, &rules),
+        Some(Command::Doctor { format }) => cli::doctor(format),
     }
 }
 

@@ -117,6 +117,9 @@ pub struct Rule {
     pub summary: &'static str,
 }
 
+/// Rules reported by `doctor` only: they are about files the editor does not show.
+pub const DOCTOR_ONLY: &[&str] = &["env-file-shadowed"];
+
 /// Every rule the product ships, in README order.
 pub const RULES: &[Rule] = &[
     Rule {
@@ -313,6 +316,11 @@ pub const RULES: &[Rule] = &[
         code: "unresolved-variable",
         severity: Severity::Warning,
         summary: "A $VAR reference nothing defines: the CLI sends it literally.",
+    },
+    Rule {
+        code: "env-file-shadowed",
+        severity: Severity::Hint,
+        summary: "A project .env never loaded because .qwen/.env exists beside it (reported by doctor).",
     },
 ];
 

@@ -207,7 +207,11 @@ fn every_rule_has_a_fixture() {
             }
         }
     }
-    let shipped: std::collections::BTreeSet<&str> = RULES.iter().map(|r| r.code).collect();
+    let shipped: std::collections::BTreeSet<&str> = RULES
+        .iter()
+        .map(|r| r.code)
+        .filter(|c| !DOCTOR_ONLY.contains(c))
+        .collect();
     assert_eq!(fired, shipped);
 }
 

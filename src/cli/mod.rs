@@ -1,6 +1,9 @@
 //! The command line: `check` for CI (and the entry point that starts the server).
 
+mod doctor;
 mod render;
+
+pub use doctor::run as doctor;
 
 use crate::analysis::{self, Diagnostic, RuleConfig, Severity};
 use crate::model::{Chain, Environment, ScopeKind, SettingsFile};
@@ -40,6 +43,14 @@ pub enum Command {
         /// Change a rule's severity or turn it off: `--rule missing-version=off`. Repeatable.
         #[arg(long = "rule", value_name = "CODE=LEVEL")]
         rules: Vec<String>,
+    },
+    /// Explain what `qwen` started here will send: auth type, model entry, base URL, request
+    /// URL, the variable holding the key and where its value comes from (masked), shadowed
+    /// values, and every diagnostic of the settings chain.
+    Doctor {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
 }
 

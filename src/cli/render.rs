@@ -10,51 +10,64 @@ use serde::Serialize;
 use std::io::{self, IsTerminal, Write};
 
 #[derive(Serialize)]
-struct JsonPosition {
-    line: u32,
-    character: u32,
+pub struct JsonPosition {
+    pub line: u32,
+    pub character: u32,
 }
 
 #[derive(Serialize)]
-struct JsonRange {
-    start: JsonPosition,
-    end: JsonPosition,
+pub struct JsonRange {
+    pub start: JsonPosition,
+    pub end: JsonPosition,
 }
 
+/// A diagnostic as `check --format json` prints it (LSP ranges: 0-based, UTF-16).
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
-    file: &'a str,
-    code: &'a str,
-    severity: &'a str,
-    message: &'a str,
-    range: JsonRange,
+pub struct JsonDiagnostic {
+    pub file: String,
+    pub code: &'static str,
+    pub severity: &'static str,
+    pub message: String,
+    pub range: JsonRange,
+}
+
+/// `diagnostics` of `text` (shown as `file`) in the JSON shape.
+pub fn json_diagnostics(file: &str, text: &str, diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic> {
+    let rope = Rope::from_str(text);
+    let index = LineIndex::new(&rope);
+    diagnostics
+        .iter()
+        .map(|d| {
+            let range = index.range(d.range.clone(), Encoding::Utf16);
+            let pos = |p: crate::text::Position| JsonPosition {
+                line: p.line,
+                character: p.character,
+            };
+            JsonDiagnostic {
+                file: file.to_string(),
+                code: d.code,
+                severity: d.severity.as_str(),
+                message: d.message.clone(),
+                range: JsonRange {
+                    start: pos(range.start),
+                    end: pos(range.end),
+                },
+            }
+        })
+        .collect()
 }
 
 pub(super) fn json(results: &[Checked], out: &mut impl Write) -> io::Result<()> {
-    let mut all = Vec::new();
-    for r in results {
-        let rope = Rope::from_str(&r.chain.files[r.chain.target].text);
-        let index = LineIndex::new(&rope);
-        for d in &r.diagnostics {
-            let range = index.range(d.range.clone(), Encoding::Utf16);
-            all.push(JsonDiagnostic {
-                file: &r.shown,
-                code: d.code,
-                severity: d.severity.as_str(),
-                message: &d.message,
-                range: JsonRange {
-                    start: JsonPosition {
-                        line: range.start.line,
-                        character: range.start.character,
-                    },
-                    end: JsonPosition {
-                        line: range.end.line,
-                        character: range.end.character,
-                    },
-                },
-            });
-        }
-    }
+    let all: Vec<JsonDiagnostic> = results
+        .iter()
+        .flat_map(|r| {
+            json_diagnostics(
+                &r.shown,
+                &r.chain.files[r.chain.target].text,
+                &r.diagnostics,
+            )
+        })
+        .collect();
     serde_json::to_writer_pretty(&mut *out, &all)?;
     writeln!(out)
 }

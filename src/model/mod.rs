@@ -428,6 +428,17 @@ pub struct BaseUrl {
     pub implicit: Option<String>,
 }
 
+/// What the CLI will run with: the auth type, the entry, and why.
+#[derive(Clone, Debug)]
+pub struct Selection<'a> {
+    pub auth_type: String,
+    /// `None` when the auth type comes from the environment (no `selectedType`).
+    pub auth_from: Option<At<'a>>,
+    pub entry: Option<Entry<'a>>,
+    /// Why that entry: "model.name matches", "first entry (model.name matches no id)", ….
+    pub reason: &'static str,
+}
+
 /// The effective settings, merged across the chain, with where each value comes from.
 pub struct Effective<'a> {
     pub chain: &'a Chain,
@@ -620,6 +631,72 @@ impl<'a> Effective<'a> {
             Source::Exported => format!("exported {}", self.chain.env.where_exported()),
             Source::DotEnv(i) => display_path(&self.chain.dotenv[i].path, self.chain.env.home()),
             Source::Settings(at) => format!("settings \"env\" in {}", self.display_path(at.file)),
+        }
+    }
+
+    /// The auth type and entry the CLI selects (qwen-code.md §4.1, §4.2, §3.4). Without
+    /// `selectedType`, the auth type is derived from the environment as `getAuthTypeFromEnv`
+    /// does; `None` when there is none.
+    pub fn selection(&self) -> Option<Selection<'a>> {
+        let (auth_type, auth_from) = match self.selected_type {
+            Some(at) => (at.str()?.to_string(), Some(at)),
+            None => (self.auth_type_from_env()?.to_string(), None),
+        };
+        let candidates = self.candidates(&auth_type);
+        let name = self
+            .model_name
+            .and_then(|at| at.str())
+            .and_then(|n| self.interpolate(n));
+        let (entry, reason) = match name {
+            None => (candidates.first().copied(), "first entry (no model.name)"),
+            Some(name) => {
+                let matches: Vec<&Entry<'a>> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|e| e.id() == Some(name.as_str()))
+                    .collect();
+                let wanted_url = self.model_base_url.and_then(|at| at.str());
+                match (matches.first(), wanted_url) {
+                    (None, _) => (
+                        candidates.first().copied(),
+                        "first entry (model.name matches no id)",
+                    ),
+                    (Some(first), Some(url)) => {
+                        match matches.iter().find(|e| e.base_url() == url) {
+                            Some(e) => (Some(*e), "model.name and model.baseUrl match"),
+                            None => (Some(*first), "first id match (model.baseUrl matches none)"),
+                        }
+                    }
+                    (Some(first), None) => (Some(*first), "model.name matches"),
+                }
+            }
+        };
+        Some(Selection {
+            auth_type,
+            auth_from,
+            entry: entry.cloned(),
+            reason,
+        })
+    }
+
+    /// `getAuthTypeFromEnv` (qwen-code.md §4.1, source reading).
+    fn auth_type_from_env(&self) -> Option<&'static str> {
+        let set = |n: &str| self.resolve(n).is_some();
+        if set("QWEN_OAUTH") {
+            Some("qwen-oauth")
+        } else if set("OPENAI_API_KEY")
+            && (set("OPENAI_MODEL") || set("QWEN_MODEL"))
+            && set("OPENAI_BASE_URL")
+        {
+            Some("openai")
+        } else if set("GEMINI_API_KEY") && set("GEMINI_MODEL") {
+            Some("gemini")
+        } else if set("GOOGLE_API_KEY") && set("GOOGLE_MODEL") {
+            Some("vertex-ai")
+        } else if set("ANTHROPIC_API_KEY") && set("ANTHROPIC_MODEL") && set("ANTHROPIC_BASE_URL") {
+            Some("anthropic")
+        } else {
+            None
         }
     }
 
