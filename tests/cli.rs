@@ -84,7 +84,10 @@ fn clean_file_exits_zero() {
 }"#;
     sandbox.write("proj/.qwen/settings.json", clean);
     // the key the entry names lives in the project's .env, as recommended
-    sandbox.write("proj/.qwen/.env", "DASHSCOPE_API_KEY=sk-0123456789abcdef0123456789abcdef\n");
+    sandbox.write(
+        "proj/.qwen/.env",
+        "DASHSCOPE_API_KEY=sk-0123456789abcdef0123456789abcdef\n",
+    );
     let out = check(&sandbox, &sandbox.home().join("proj"), &[]);
     assert_eq!(
         out.status.code(),
