@@ -78,6 +78,48 @@ pub(crate) fn set_member(
     None
 }
 
+/// Edits that move the top-level `member` of `file` to `path` (which must not exist yet) with
+/// `value`: one replacement when the member's object is where the new one goes, else an
+/// insertion into the existing parent plus the removal of the member.
+pub(crate) fn move_member(
+    file: &SettingsFile,
+    member: &crate::syntax::Member,
+    path: &[&str],
+    value: serde_json::Value,
+) -> Option<Vec<Edit>> {
+    let root = file.root()?;
+    let text = &file.text;
+    let index = root
+        .as_object()?
+        .members
+        .iter()
+        .position(|m| std::ptr::eq(m, member))?;
+    let (first, rest) = path.split_first()?;
+    if root.member(first).is_some() {
+        let mut edits = set_member(file, path, value)?;
+        edits.push(remove_item(text, root, index)?);
+        return Some(edits);
+    }
+    let mut nested = value;
+    for k in rest.iter().rev() {
+        let mut map = serde_json::Map::new();
+        map.insert((*k).to_string(), nested);
+        nested = serde_json::Value::Object(map);
+    }
+    let end = member.value.as_ref()?.range.end;
+    let indent = line_indent(text, member.key.range.start);
+    let single_line = !text[root.range.clone()].contains('\n');
+    let rendered = if single_line {
+        render_inline(&nested)
+    } else {
+        render(&nested, &indent, &indent_unit(text))
+    };
+    Some(vec![replace(
+        member.key.range.start..end,
+        format!("{}: {rendered}", json_str(first)),
+    )])
+}
+
 /// Inserts `"key": value` into the object `obj`.
 pub(crate) fn insert_member(
     text: &str,
@@ -191,7 +233,7 @@ fn indent_unit(text: &str) -> String {
 }
 
 /// `value` as JSON on one line, spaced like hand-written JSON: `{ "a": [1, 2] }`.
-fn render_inline(value: &serde_json::Value) -> String {
+pub(crate) fn render_inline(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::Object(map) if !map.is_empty() => {
             let members: Vec<String> = map

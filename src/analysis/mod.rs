@@ -322,6 +322,26 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Hint,
         summary: "A project .env never loaded because .qwen/.env exists beside it (reported by doctor).",
     },
+    Rule {
+        code: "deprecated-setting",
+        severity: Severity::Warning,
+        summary: "A legacy or deprecated key: ignored once $version is 4, migrated when it is absent.",
+    },
+    Rule {
+        code: "unknown-setting",
+        severity: Severity::Warning,
+        summary: "A key Qwen Code does not know, where the catalog knows the object's keys.",
+    },
+    Rule {
+        code: "type-mismatch",
+        severity: Severity::Error,
+        summary: "A value of the wrong JSON type.",
+    },
+    Rule {
+        code: "invalid-enum-value",
+        severity: Severity::Error,
+        summary: "A value outside the allowed values.",
+    },
 ];
 
 /// Runs every rule on the chain's target file. Diagnostics are sorted by position.
@@ -334,6 +354,7 @@ pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
     rules::envkey::check(&eff, &mut out);
     rules::endpoints::check(&eff, &mut out);
     rules::env::check(&eff, &mut out);
+    rules::schema::check(&eff, &mut out);
     rules::selection::check(&eff, &mut out);
     out.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
@@ -382,7 +403,8 @@ impl RuleConfig {
     }
 }
 
-/// The closest of `candidates` to `word` by edit distance, if reasonably close.
+/// The closest of `candidates` to `word`: equal but for case, or within an edit distance of a
+/// third of the shorter name (at least one edit).
 pub(crate) fn closest<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
@@ -391,7 +413,7 @@ pub(crate) fn closest<'c>(
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
-        .filter(|&(d, c)| d <= (c.len().max(word.len()) / 2).max(1))
+        .filter(|&(d, c)| d <= (c.chars().count().min(word.chars().count()) / 3).max(1))
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
 }

@@ -5,6 +5,7 @@
 //! merges per provider key (a workspace array replaces the user's array for that key only);
 //! `security`, `model`, `env` and `providerProtocol` merge key by key.
 
+pub mod catalog;
 pub mod dotenv;
 pub mod endpoints;
 pub mod keys;

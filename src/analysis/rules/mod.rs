@@ -4,6 +4,7 @@ pub(super) mod endpoints;
 pub(super) mod env;
 pub(super) mod envkey;
 pub(super) mod providers;
+pub(super) mod schema;
 pub(super) mod selection;
 pub(super) mod syntax;
 pub(super) mod version;
