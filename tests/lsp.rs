@@ -312,3 +312,51 @@ fn rule_options_from_the_client() {
     );
     assert!(server.diagnostics(&path, 2).is_empty());
 }
+
+/// Completion, hover, outline and folding over the real protocol, on an unfinished document.
+#[test]
+fn completion_hover_symbols_folding() {
+    let sandbox = Sandbox::new();
+    let text = "{\n  \"modelProviders\": {\n    \"openai\": [{ \"id\": \"qwen3-coder-plus\", \"baseUrl\": \"https://dashscope-intl.aliyuncs.com/compatible-mode/v1\", \"envKey\": \"DASHSCOPE_API_KEY\" }]\n  },\n  \"security\": { \"auth\": { \"selectedType\": \"openai\" } },\n  \"model\": { \"name\": \"\n";
+    let path = sandbox.write("proj/.qwen/settings.json", text);
+    let mut server = Server::spawn(&sandbox);
+    server.initialize_with(&["utf-16"], json!({ "completion": { "generic": true } }));
+    server.open(&path, text, 1);
+    server.diagnostics(&path, 1);
+    let at = text.len() - 1; // inside the unterminated model.name string
+    let items = server.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri(&path) }, "position": position(text, at, "utf-16") }),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["qwen3-coder-plus"]);
+    assert_eq!(items[0]["textEdit"]["newText"], "\"qwen3-coder-plus\"");
+
+    let base = text.find("compatible-mode").unwrap();
+    let hover = server.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri(&path) }, "position": position(text, base, "utf-16") }),
+    );
+    let md = hover["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("/compatible-mode/v1/chat/completions"), "{md}");
+
+    let symbols = server.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri(&path) } }),
+    );
+    assert_eq!(symbols[0]["name"], "modelProviders");
+    assert_eq!(
+        symbols[0]["children"][0]["children"][0]["name"],
+        "qwen3-coder-plus"
+    );
+    let folds = server.request(
+        "textDocument/foldingRange",
+        json!({ "textDocument": { "uri": uri(&path) } }),
+    );
+    assert!(!folds.as_array().unwrap().is_empty());
+}

@@ -4,7 +4,11 @@
 //! the exported environment); output is plain data with byte ranges. Nothing here knows LSP,
 //! files on disk or the terminal.
 
+pub mod completion;
 mod edit;
+pub mod hover;
+pub mod locate;
+pub mod outline;
 mod rules;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@
 //! in load order). A fixture without headers is one workspace file.
 
 use super::*;
+use super::{completion, hover};
 use crate::model::{Chain, Environment, ScopeKind, SettingsFile};
 use crate::text::{Encoding, LineIndex};
 use ropey::Rope;
@@ -292,4 +293,70 @@ fn mutated_fixtures_never_panic() {
             }
         }
     }
+}
+
+/// A fixture with the cursor marker `$0` in the analysed file: the chain and the offset.
+fn with_cursor(src: &str) -> (Chain, usize) {
+    let mut chain = chain_from_fixture(&src.replacen("$0", "", 1));
+    let marked = chain_from_fixture(src);
+    let offset = marked.files[marked.target]
+        .text
+        .find("$0")
+        .expect("cursor marker $0");
+    let _ = &mut chain;
+    (chain, offset)
+}
+
+/// Renders completion items: label, detail, and the edit (range as text, new text).
+fn check_completion(src: &str) -> String {
+    let (chain, offset) = with_cursor(src);
+    let text = &chain.files[chain.target].text;
+    let mut items = completion::complete(&chain, offset, completion::Options::default());
+    items.sort_by(|a, b| a.sort.cmp(&b.sort).then(a.label.cmp(&b.label)));
+    let mut out = String::new();
+    for i in &items {
+        writeln!(
+            out,
+            "{:?} {}{}  [{:?} -> {:?}]{}",
+            i.kind,
+            i.label,
+            i.detail
+                .as_deref()
+                .map(|d| format!(" — {d}"))
+                .unwrap_or_default(),
+            &text[i.edit.range.clone()],
+            i.edit.new_text,
+            if i.generic { " (generic)" } else { "" }
+        )
+        .unwrap();
+    }
+    if items.is_empty() {
+        out.push_str("(no items)\n");
+    }
+    out
+}
+
+fn check_hover(src: &str) -> String {
+    let (chain, offset) = with_cursor(src);
+    let text = &chain.files[chain.target].text;
+    match hover::hover(&chain, offset, true) {
+        Some(h) => format!("{:?}\n{}\n", &text[h.range.clone()], h.markdown),
+        None => "(no hover)\n".into(),
+    }
+}
+
+#[test]
+fn completion_fixtures() {
+    insta::glob!("fixtures/completion/*.jsonc", |path| {
+        let src = std::fs::read_to_string(path).unwrap();
+        insta::assert_snapshot!(check_completion(&src));
+    });
+}
+
+#[test]
+fn hover_fixtures() {
+    insta::glob!("fixtures/hover/*.jsonc", |path| {
+        let src = std::fs::read_to_string(path).unwrap();
+        insta::assert_snapshot!(check_hover(&src));
+    });
 }

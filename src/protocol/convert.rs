@@ -133,3 +133,86 @@ pub fn code_actions(
         })
         .collect()
 }
+
+pub fn completion(
+    c: &crate::analysis::completion::Completion,
+    rope: &Rope,
+    enc: Encoding,
+) -> lsp::CompletionItem {
+    use crate::analysis::completion::ItemKind;
+    let index = LineIndex::new(rope);
+    lsp::CompletionItem {
+        label: c.label.clone(),
+        kind: Some(match c.kind {
+            ItemKind::Property => lsp::CompletionItemKind::PROPERTY,
+            ItemKind::Value => lsp::CompletionItemKind::VALUE,
+            ItemKind::Enum => lsp::CompletionItemKind::ENUM_MEMBER,
+            ItemKind::Snippet => lsp::CompletionItemKind::SNIPPET,
+            ItemKind::Variable => lsp::CompletionItemKind::VARIABLE,
+            ItemKind::Module => lsp::CompletionItemKind::MODULE,
+        }),
+        detail: c.detail.clone(),
+        documentation: c.documentation.clone().map(|d| {
+            lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value: d,
+            })
+        }),
+        sort_text: c.sort.clone(),
+        filter_text: c.filter.clone(),
+        insert_text_format: Some(if c.snippet {
+            lsp::InsertTextFormat::SNIPPET
+        } else {
+            lsp::InsertTextFormat::PLAIN_TEXT
+        }),
+        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
+            range: range(index.range(c.edit.range.clone(), enc)),
+            new_text: c.edit.new_text.clone(),
+        })),
+        ..Default::default()
+    }
+}
+
+pub fn symbol(
+    s: &crate::analysis::outline::Symbol,
+    rope: &Rope,
+    enc: Encoding,
+) -> lsp::DocumentSymbol {
+    use crate::analysis::outline::SymbolKind as K;
+    let index = LineIndex::new(rope);
+    #[allow(deprecated)]
+    lsp::DocumentSymbol {
+        name: s.name.clone(),
+        detail: s.detail.clone(),
+        kind: match s.kind {
+            K::Object => lsp::SymbolKind::OBJECT,
+            K::Array => lsp::SymbolKind::ARRAY,
+            K::String => lsp::SymbolKind::STRING,
+            K::Number => lsp::SymbolKind::NUMBER,
+            K::Boolean => lsp::SymbolKind::BOOLEAN,
+            K::Null => lsp::SymbolKind::NULL,
+        },
+        tags: None,
+        deprecated: None,
+        range: range(index.range(s.range.clone(), enc)),
+        selection_range: range(index.range(s.selection.clone(), enc)),
+        children: Some(s.children.iter().map(|c| symbol(c, rope, enc)).collect()),
+    }
+}
+
+/// Folding ranges by line; regions within one line are dropped.
+pub fn folding(ranges: &[crate::syntax::TextRange], rope: &Rope) -> Vec<lsp::FoldingRange> {
+    let index = LineIndex::new(rope);
+    ranges
+        .iter()
+        .filter_map(|r| {
+            let start = index.position(r.start, Encoding::Utf16).line;
+            let end = index.position(r.end, Encoding::Utf16).line;
+            (end > start).then(|| lsp::FoldingRange {
+                start_line: start,
+                end_line: end.saturating_sub(1).max(start),
+                ..Default::default()
+            })
+        })
+        .collect()
+}

@@ -23,6 +23,10 @@ struct Backend {
     docs: Arc<Documents>,
     encoding: Arc<OnceLock<Encoding>>,
     wake: Arc<Notify>,
+    /// Client accepts completion snippets.
+    snippets: std::sync::atomic::AtomicBool,
+    /// Offer generic catalog completion and hover (`completion.generic` option).
+    generic: std::sync::atomic::AtomicBool,
 }
 
 impl Backend {
@@ -46,6 +50,12 @@ fn negotiate(params: &InitializeParams) -> Encoding {
     }
 }
 
+/// The `completion.generic` option, if given.
+fn generic_option(options: &serde_json::Value) -> Option<bool> {
+    let options = options.get("qwenSettings").unwrap_or(options);
+    options.get("completion")?.get("generic")?.as_bool()
+}
+
 /// Reads the server options (`initializationOptions`, or the `qwenSettings` section of
 /// `workspace/didChangeConfiguration`): `{ "rules": { "<code>": "off" | "error" | … } }`.
 /// Unknown codes and levels are logged and ignored.
@@ -67,7 +77,20 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         if let Some(options) = &params.initialization_options {
             self.docs.set_rules(rule_config(options));
+            if let Some(g) = generic_option(options) {
+                self.generic.store(g, std::sync::atomic::Ordering::Relaxed);
+            }
         }
+        let snippets = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false);
+        self.snippets
+            .store(snippets, std::sync::atomic::Ordering::Relaxed);
         let enc = negotiate(&params);
         let enc = *self.encoding.get_or_init(|| enc);
         Ok(InitializeResult {
@@ -80,6 +103,13 @@ impl LanguageServer for Backend {
                         ..Default::default()
                     },
                 )),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec!["\"".into(), ":".into()]),
+                    ..Default::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -102,6 +132,9 @@ impl LanguageServer for Backend {
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         if params.settings.is_object() {
+            if let Some(g) = generic_option(&params.settings) {
+                self.generic.store(g, std::sync::atomic::Ordering::Relaxed);
+            }
             self.docs.set_rules(rule_config(&params.settings));
             self.wake.notify_one();
         }
@@ -138,6 +171,83 @@ impl LanguageServer for Backend {
         // Other open files may read this one from disk now.
         self.docs.touch_all();
         self.wake.notify_one();
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let pos = params.text_document_position;
+        let enc = self.encoding();
+        let Some(analysis) = self.docs.current(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        let offset = crate::text::LineIndex::new(&analysis.rope).offset(
+            crate::text::Position {
+                line: pos.position.line,
+                character: pos.position.character,
+            },
+            enc,
+        );
+        let options = crate::analysis::completion::Options {
+            snippets: self.snippets.load(std::sync::atomic::Ordering::Relaxed),
+            generic: self.generic.load(std::sync::atomic::Ordering::Relaxed),
+        };
+        let items = crate::analysis::completion::complete(&analysis.chain, offset, options)
+            .iter()
+            .map(|c| convert::completion(c, &analysis.rope, enc))
+            .collect();
+        Ok(Some(CompletionResponse::Array(items)))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let pos = params.text_document_position_params;
+        let enc = self.encoding();
+        let Some(analysis) = self.docs.current(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        let index = crate::text::LineIndex::new(&analysis.rope);
+        let offset = index.offset(
+            crate::text::Position {
+                line: pos.position.line,
+                character: pos.position.character,
+            },
+            enc,
+        );
+        let generic = self.generic.load(std::sync::atomic::Ordering::Relaxed);
+        Ok(
+            crate::analysis::hover::hover(&analysis.chain, offset, generic).map(|h| Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: h.markdown,
+                }),
+                range: Some(convert::range(index.range(h.range, enc))),
+            }),
+        )
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(analysis) = self.docs.current(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let file = &analysis.chain.files[analysis.chain.target];
+        let symbols = crate::analysis::outline::symbols(&file.parse)
+            .iter()
+            .map(|s| convert::symbol(s, &analysis.rope, enc))
+            .collect();
+        Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(analysis) = self.docs.current(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let file = &analysis.chain.files[analysis.chain.target];
+        Ok(Some(convert::folding(
+            &crate::analysis::outline::folding(&file.parse),
+            &analysis.rope,
+        )))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -240,6 +350,8 @@ pub fn run_stdio() -> std::process::ExitCode {
                 docs,
                 encoding,
                 wake,
+                snippets: std::sync::atomic::AtomicBool::new(false),
+                generic: std::sync::atomic::AtomicBool::new(true),
             }
         });
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
