@@ -4,6 +4,7 @@
 //! the exported environment); output is plain data with byte ranges. Nothing here knows LSP,
 //! files on disk or the terminal.
 
+pub mod assists;
 pub mod completion;
 mod edit;
 pub mod hover;
@@ -346,6 +347,11 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         summary: "A value outside the allowed values.",
     },
+    Rule {
+        code: "ignored-generation-config",
+        severity: Severity::Warning,
+        summary: "model.generationConfig fields ignored because the model comes from modelProviders.",
+    },
 ];
 
 /// Runs every rule on the chain's target file. Diagnostics are sorted by position.
@@ -359,6 +365,7 @@ pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
     rules::endpoints::check(&eff, &mut out);
     rules::env::check(&eff, &mut out);
     rules::schema::check(&eff, &mut out);
+    rules::generation::check(&eff, &mut out);
     rules::selection::check(&eff, &mut out);
     out.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))

@@ -247,7 +247,7 @@ fn mutated_fixtures_never_panic() {
     };
     for src in &files {
         let original = chain_from_fixture(src);
-        for _ in 0..200 {
+        for _ in 0..120 {
             let mut text = original.files[original.target].text.clone();
             for _ in 0..1 + next(4) {
                 let mut at = next(text.len() + 1);

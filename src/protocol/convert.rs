@@ -98,6 +98,41 @@ pub fn diagnostic(
     }
 }
 
+fn workspace_edit(
+    edits: &[analysis::Edit],
+    rope: &Rope,
+    uri: &lsp::Uri,
+    enc: Encoding,
+) -> lsp::WorkspaceEdit {
+    let index = LineIndex::new(rope);
+    let edits = edits
+        .iter()
+        .map(|e| lsp::TextEdit {
+            range: range(index.range(e.range.clone(), enc)),
+            new_text: e.new_text.clone(),
+        })
+        .collect();
+    lsp::WorkspaceEdit {
+        changes: Some([(uri.clone(), edits)].into_iter().collect()),
+        ..Default::default()
+    }
+}
+
+/// An assist (not tied to a diagnostic) as a `refactor.rewrite` code action.
+pub fn assist(
+    fix: &analysis::Fix,
+    rope: &Rope,
+    uri: &lsp::Uri,
+    enc: Encoding,
+) -> lsp::CodeActionOrCommand {
+    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title: fix.title.clone(),
+        kind: Some(lsp::CodeActionKind::REFACTOR_REWRITE),
+        edit: Some(workspace_edit(&fix.edits, rope, uri, enc)),
+        ..Default::default()
+    })
+}
+
 /// The quick-fixes of `d` as code actions editing `uri`.
 pub fn code_actions(
     d: &analysis::Diagnostic,
@@ -106,27 +141,15 @@ pub fn code_actions(
     uri: &lsp::Uri,
     enc: Encoding,
 ) -> Vec<lsp::CodeActionOrCommand> {
-    let index = LineIndex::new(rope);
     d.fixes
         .iter()
         .enumerate()
         .map(|(i, fix)| {
-            let edits = fix
-                .edits
-                .iter()
-                .map(|e| lsp::TextEdit {
-                    range: range(index.range(e.range.clone(), enc)),
-                    new_text: e.new_text.clone(),
-                })
-                .collect();
             lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                 title: fix.title.clone(),
                 kind: Some(lsp::CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![lsp_diagnostic.clone()]),
-                edit: Some(lsp::WorkspaceEdit {
-                    changes: Some([(uri.clone(), edits)].into_iter().collect()),
-                    ..Default::default()
-                }),
+                edit: Some(workspace_edit(&fix.edits, rope, uri, enc)),
                 is_preferred: Some(i == 0 && d.fixes.len() == 1),
                 ..Default::default()
             })

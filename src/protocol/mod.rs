@@ -112,7 +112,10 @@ impl LanguageServer for Backend {
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
-                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::REFACTOR_REWRITE,
+                        ]),
                         ..Default::default()
                     },
                 )),
@@ -274,6 +277,9 @@ impl LanguageServer for Backend {
                 &uri,
                 enc,
             ));
+        }
+        for assist in crate::analysis::assists::assists(&analysis.chain, start..end) {
+            actions.push(convert::assist(&assist, &analysis.rope, &uri, enc));
         }
         Ok(Some(actions))
     }

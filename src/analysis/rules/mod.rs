@@ -3,6 +3,7 @@
 pub(super) mod endpoints;
 pub(super) mod env;
 pub(super) mod envkey;
+pub(super) mod generation;
 pub(super) mod providers;
 pub(super) mod schema;
 pub(super) mod selection;
