@@ -275,6 +275,8 @@ async function main() {
     log(`quick-fix menu: ${JSON.stringify(menu)}`);
     ok('Ctrl+. offers "Rename to \"openai\""');
     await page.screenshot({ path: path.join(OUT, '2-quick-fix-menu.png') });
+    // The editor and Problems panel only (the README picture, editors/vscode/images/).
+    await page.screenshot({ path: path.join(OUT, 'quick-fix-editor.png'), clip: { x: 348, y: 36, width: 1052, height: 700 } });
     // Pick it with the keyboard, as a user of Ctrl+. does (the menu's pointer block swallows
     // synthetic clicks): move the focus down to the item, then Enter.
     await until('the rename item to be focused', async () => {
@@ -407,6 +409,7 @@ async function main() {
 
 main().then(
   () => {
+    log('done');
     console.log(`vscode-e2e: ${passed} passed, 0 failed`);
     process.exit(0);
   },
