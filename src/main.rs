@@ -3,6 +3,7 @@ use qwen_settings_ls::cli::{self, Cli, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    install_panic_hook();
     let args = Cli::parse();
     match args.command {
         None => {
@@ -31,4 +32,36 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
+}
+
+/// Panics are reported on stderr with their location and a message in which anything that looks
+/// like a key is masked: a panic message may quote document text.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let masked: Vec<String> = payload
+            .split_inclusive(|c: char| c.is_whitespace() || "\"'`".contains(c))
+            .map(|w| {
+                let token = w.trim_end_matches(|c: char| c.is_whitespace() || "\"'`".contains(c));
+                if qwen_settings_ls::model::keys::secret(token).is_some() {
+                    w.replace(token, &qwen_settings_ls::model::keys::mask(token))
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect();
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "qwen-settings-ls: internal error{location}: {}",
+            masked.concat()
+        );
+    }));
 }

@@ -360,3 +360,74 @@ fn completion_hover_symbols_folding() {
     );
     assert!(!folds.as_array().unwrap().is_empty());
 }
+
+/// A panic in a handler becomes an error reply; the server keeps serving, documents intact.
+#[test]
+fn a_panicking_handler_does_not_take_the_server_down() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.write("proj/.qwen/settings.json", BROKEN);
+    let mut server = Server::spawn_with_env(&sandbox, &[("QWEN_SETTINGS_LS_FAULT", "hover")]);
+    server.initialize(&["utf-16"]);
+    server.open(&path, BROKEN, 1);
+    server.diagnostics(&path, 1);
+    server.send(&json!({ "jsonrpc": "2.0", "id": 99, "method": "textDocument/hover",
+        "params": { "textDocument": { "uri": uri(&path) }, "position": { "line": 5, "character": 6 } } }));
+    let reply = server.wait_for(|m| m["id"] == 99);
+    assert_eq!(reply["error"]["code"], -32603, "{reply}");
+    // still serving, with the document as it was
+    let symbols = server.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri(&path) } }),
+    );
+    assert_eq!(symbols[1]["name"], "modelProviders");
+    server.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&path), "version": 2 }, "contentChanges": [{ "text": "{ \"$version\": 4 }" }] }),
+    );
+    assert!(server.diagnostics(&path, 2).is_empty());
+    assert!(server.shutdown().success());
+}
+
+/// The transport answers what the framework would not, and keeps serving after bad frames.
+#[test]
+fn bad_frames_and_odd_messages_get_the_prescribed_replies() {
+    let sandbox = Sandbox::new();
+    let mut server = Server::spawn(&sandbox);
+    // a request before initialize
+    server
+        .send(&json!({ "jsonrpc": "2.0", "id": 1, "method": "textDocument/hover", "params": {} }));
+    assert_eq!(server.wait_for(|m| m["id"] == 1)["error"]["code"], -32002);
+    server.initialize(&["utf-16"]);
+    // a bad Content-Length is skipped; the next request is still answered
+    server.send_raw(b"Content-Length: banana\r\n\r\n{}");
+    server.send_raw(b"Content-Length: 7\r\n\r\nnotjson");
+    let parse_error = server.wait_for(|m| m["error"]["code"] == -32700);
+    assert_eq!(parse_error["id"], Value::Null);
+    server.send(&json!({ "jsonrpc": "2.0", "id": 2, "method": 42 }));
+    assert_eq!(server.wait_for(|m| m["id"] == 2)["error"]["code"], -32600);
+    server.send(&json!({ "jsonrpc": "2.0", "id": 3, "method": "$/custom" }));
+    assert_eq!(server.wait_for(|m| m["id"] == 3)["error"]["code"], -32601);
+    server.send(&json!({ "jsonrpc": "2.0", "id": 4, "method": "no/such/method" }));
+    assert_eq!(server.wait_for(|m| m["id"] == 4)["error"]["code"], -32601);
+    // didChange for a document never opened is ignored
+    server.notify("textDocument/didChange", json!({ "textDocument": { "uri": "file:///nope/.qwen/settings.json", "version": 2 }, "contentChanges": [{ "text": "{" }] }));
+    let symbols = server.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": "file:///nope/.qwen/settings.json" } }),
+    );
+    assert_eq!(symbols, Value::Null);
+    assert!(server.shutdown().success());
+}
+
+#[test]
+fn exit_without_shutdown_is_status_one() {
+    let sandbox = Sandbox::new();
+    let mut server = Server::spawn(&sandbox);
+    server.initialize(&["utf-16"]);
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait().code(), Some(1));
+    // end of input without shutdown too
+    let mut server = Server::spawn(&sandbox);
+    server.initialize(&["utf-16"]);
+    assert_eq!(server.wait().code(), Some(1));
+}

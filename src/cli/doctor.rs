@@ -233,6 +233,12 @@ fn report(chain: &Chain, virtual_target: bool, cwd: &Path) -> Report {
                     None => notes.push("baseUrl refers to an unset variable and is sent literally".to_string()),
                 }
                 if let Some(key) = eff.key_info(entry) {
+                    if !key.valid_name {
+                        notes.push(format!(
+                            "envKey holds {} instead of a variable name (see the diagnostics)",
+                            key.variable
+                        ));
+                    }
                     let (variable, resolved) = match (key.resolved, key.fallback) {
                         (Some(r), _) => (key.variable.clone(), Some(r)),
                         (None, Some((default, r))) => {

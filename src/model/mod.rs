@@ -415,6 +415,8 @@ pub struct KeyInfo<'a> {
     pub variable: String,
     /// True when `envKey` names the variable (false: the protocol's default).
     pub from_env_key: bool,
+    /// `envKey` holds a valid variable name (not a pasted key, not `my-key`).
+    pub valid_name: bool,
     pub resolved: Option<Resolved<'a>>,
     /// When `envKey`'s variable is unset, the CLI falls back to the default variable.
     pub fallback: Option<(&'static str, Resolved<'a>)>,
@@ -701,27 +703,38 @@ impl<'a> Effective<'a> {
         }
     }
 
-    /// Which variable holds an entry's key, and where its value comes from. `None` when `envKey`
-    /// holds something that is not a variable name, or refers to an unset `$VAR`.
+    /// Which variable holds an entry's key, and where its value comes from. The CLI looks up
+    /// whatever `envKey` holds, even a pasted key or a name no shell can export, and falls back
+    /// to the protocol's default variable when that finds nothing (conformance-tested).
+    /// `None` only when `envKey` is not a string or refers to an unset `$VAR`.
     pub fn key_info(&self, entry: &Entry<'a>) -> Option<KeyInfo<'a>> {
         let protocol = entry.protocol?;
         let default = protocol.default_key_variable()?;
-        let (variable, from_env_key) = match entry.field("envKey") {
+        let (looked_up, from_env_key) = match entry.field("envKey") {
             Some(m) => (self.interpolate(m.value.as_ref()?.as_str()?)?, true),
             None => (default.to_string(), false),
         };
-        if !keys::is_valid_var_name(&variable) || keys::secret(&variable).is_some() {
-            return None;
-        }
-        let resolved = self.resolve(&variable);
-        let fallback = if resolved.is_none() && variable != default {
+        let literal_secret = keys::secret(&looked_up).is_some();
+        let valid_name = keys::is_valid_var_name(&looked_up) && !literal_secret;
+        let resolved = if literal_secret {
+            None
+        } else {
+            self.resolve(&looked_up)
+        };
+        let fallback = if resolved.is_none() && looked_up != default {
             self.resolve(default).map(|r| (default, r))
         } else {
             None
         };
         Some(KeyInfo {
-            variable,
+            // never display a pasted key
+            variable: if literal_secret {
+                keys::mask(&looked_up)
+            } else {
+                looked_up
+            },
             from_env_key,
+            valid_name,
             resolved,
             fallback,
         })

@@ -103,7 +103,14 @@ impl Documents {
                 doc.document.version()
             );
         }
-        doc.document.apply(changes, version, enc);
+        // A panic while editing must not take the server down; the document then holds
+        // whatever the rope holds, and the next full-text change repairs it.
+        let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            doc.document.apply(changes, version, enc);
+        }));
+        if applied.is_err() {
+            tracing::error!("applying a change panicked; the document may be out of sync");
+        }
         mark_dirty(&mut inner, uri);
     }
 

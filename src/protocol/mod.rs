@@ -7,6 +7,7 @@
 
 mod convert;
 mod documents;
+mod transport;
 
 use crate::model::Environment;
 use crate::text::Encoding;
@@ -16,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::Notify;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, LanguageServer, LspService};
 
 struct Backend {
     client: Client,
@@ -48,6 +49,34 @@ fn negotiate(params: &InitializeParams) -> Encoding {
     } else {
         Encoding::Utf16
     }
+}
+
+/// Runs a request's computation so that a panic becomes an InternalError reply and the server
+/// goes on serving (document state is only changed under its lock, never here).
+fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
+    if fault_injected(what) {
+        return std::panic::catch_unwind(|| panic!("injected fault in {what}"))
+            .map_err(|_| internal_error(what));
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| internal_error(what))
+}
+
+fn internal_error(what: &str) -> tower_lsp_server::jsonrpc::Error {
+    tracing::error!("{what} failed with a panic; the server goes on");
+    tower_lsp_server::jsonrpc::Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+        message: format!("internal error in {what}").into(),
+        data: None,
+    }
+}
+
+/// `QWEN_SETTINGS_LS_FAULT=<handler>` makes that handler panic: for testing isolation only.
+fn fault_injected(what: &str) -> bool {
+    static FAULT: OnceLock<Option<String>> = OnceLock::new();
+    FAULT
+        .get_or_init(|| std::env::var("QWEN_SETTINGS_LS_FAULT").ok())
+        .as_deref()
+        == Some(what)
 }
 
 /// The `completion.generic` option, if given.
@@ -179,7 +208,8 @@ impl LanguageServer for Backend {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let pos = params.text_document_position;
         let enc = self.encoding();
-        let Some(analysis) = self.docs.current(&pos.text_document.uri) else {
+        let Some(analysis) = guard("analysis", || self.docs.current(&pos.text_document.uri))?
+        else {
             return Ok(None);
         };
         let offset = crate::text::LineIndex::new(&analysis.rope).offset(
@@ -193,17 +223,20 @@ impl LanguageServer for Backend {
             snippets: self.snippets.load(std::sync::atomic::Ordering::Relaxed),
             generic: self.generic.load(std::sync::atomic::Ordering::Relaxed),
         };
-        let items = crate::analysis::completion::complete(&analysis.chain, offset, options)
-            .iter()
-            .map(|c| convert::completion(c, &analysis.rope, enc))
-            .collect();
+        let items = guard("completion", || {
+            crate::analysis::completion::complete(&analysis.chain, offset, options)
+                .iter()
+                .map(|c| convert::completion(c, &analysis.rope, enc))
+                .collect()
+        })?;
         Ok(Some(CompletionResponse::Array(items)))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let pos = params.text_document_position_params;
         let enc = self.encoding();
-        let Some(analysis) = self.docs.current(&pos.text_document.uri) else {
+        let Some(analysis) = guard("analysis", || self.docs.current(&pos.text_document.uri))?
+        else {
             return Ok(None);
         };
         let index = crate::text::LineIndex::new(&analysis.rope);
@@ -215,35 +248,40 @@ impl LanguageServer for Backend {
             enc,
         );
         let generic = self.generic.load(std::sync::atomic::Ordering::Relaxed);
-        Ok(
-            crate::analysis::hover::hover(&analysis.chain, offset, generic).map(|h| Hover {
-                contents: HoverContents::Markup(MarkupContent {
-                    kind: MarkupKind::Markdown,
-                    value: h.markdown,
-                }),
-                range: Some(convert::range(index.range(h.range, enc))),
+        let hover = guard("hover", || {
+            crate::analysis::hover::hover(&analysis.chain, offset, generic)
+        })?;
+        Ok(hover.map(|h| Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: h.markdown,
             }),
-        )
+            range: Some(convert::range(index.range(h.range, enc))),
+        }))
     }
 
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let Some(analysis) = self.docs.current(&params.text_document.uri) else {
+        let Some(analysis) = guard("analysis", || self.docs.current(&params.text_document.uri))?
+        else {
             return Ok(None);
         };
         let enc = self.encoding();
         let file = &analysis.chain.files[analysis.chain.target];
-        let symbols = crate::analysis::outline::symbols(&file.parse)
-            .iter()
-            .map(|s| convert::symbol(s, &analysis.rope, enc))
-            .collect();
+        let symbols = guard("documentSymbol", || {
+            crate::analysis::outline::symbols(&file.parse)
+                .iter()
+                .map(|s| convert::symbol(s, &analysis.rope, enc))
+                .collect()
+        })?;
         Ok(Some(DocumentSymbolResponse::Nested(symbols)))
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        let Some(analysis) = self.docs.current(&params.text_document.uri) else {
+        let Some(analysis) = guard("analysis", || self.docs.current(&params.text_document.uri))?
+        else {
             return Ok(None);
         };
         let file = &analysis.chain.files[analysis.chain.target];
@@ -256,31 +294,34 @@ impl LanguageServer for Backend {
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri;
         let enc = self.encoding();
-        let Some(analysis) = self.docs.current(&uri) else {
+        let Some(analysis) = guard("analysis", || self.docs.current(&uri))? else {
             return Ok(None);
         };
         let index = crate::text::LineIndex::new(&analysis.rope);
         let want = convert::from_range(params.range);
         let start = index.offset(want.start, enc);
         let end = index.offset(want.end, enc);
-        let mut actions = Vec::new();
-        for d in &analysis.diagnostics {
-            let touches = d.range.start <= end && start <= d.range.end;
-            if !touches || d.fixes.is_empty() {
-                continue;
+        let actions = guard("codeAction", || {
+            let mut actions = Vec::new();
+            for d in &analysis.diagnostics {
+                let touches = d.range.start <= end && start <= d.range.end;
+                if !touches || d.fixes.is_empty() {
+                    continue;
+                }
+                let lsp_diag = convert::diagnostic(d, &analysis.chain, &analysis.rope, &uri, enc);
+                actions.extend(convert::code_actions(
+                    d,
+                    &lsp_diag,
+                    &analysis.rope,
+                    &uri,
+                    enc,
+                ));
             }
-            let lsp_diag = convert::diagnostic(d, &analysis.chain, &analysis.rope, &uri, enc);
-            actions.extend(convert::code_actions(
-                d,
-                &lsp_diag,
-                &analysis.rope,
-                &uri,
-                enc,
-            ));
-        }
-        for assist in crate::analysis::assists::assists(&analysis.chain, start..end) {
-            actions.push(convert::assist(&assist, &analysis.rope, &uri, enc));
-        }
+            for assist in crate::analysis::assists::assists(&analysis.chain, start..end) {
+                actions.push(convert::assist(&assist, &analysis.rope, &uri, enc));
+            }
+            actions
+        })?;
         Ok(Some(actions))
     }
 }
@@ -337,7 +378,7 @@ pub fn run_stdio() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    runtime.block_on(async {
+    let status = runtime.block_on(async {
         let env = Environment::from_process(true);
         let cwd = std::env::current_dir().unwrap_or_default();
         let locations = Locations::new(&env, &cwd);
@@ -360,10 +401,8 @@ pub fn run_stdio() -> std::process::ExitCode {
                 generic: std::sync::atomic::AtomicBool::new(true),
             }
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .concurrency_level(1)
-            .serve(service)
-            .await;
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await
     });
-    std::process::ExitCode::SUCCESS
+    // Exit at once: a thread blocked reading stdin must not keep the process alive.
+    std::process::exit(i32::from(status))
 }

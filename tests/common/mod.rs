@@ -57,6 +57,10 @@ pub fn uri(path: &Path) -> String {
 
 impl Server {
     pub fn spawn(sandbox: &Sandbox) -> Self {
+        Self::spawn_with_env(sandbox, &[])
+    }
+
+    pub fn spawn_with_env(sandbox: &Sandbox, extra: &[(&str, &str)]) -> Self {
         std::fs::create_dir_all(sandbox.home()).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_qwen-settings-ls"))
             .env_clear()
@@ -74,6 +78,7 @@ impl Server {
                 "QWEN_CODE_SYSTEM_DEFAULTS_PATH",
                 sandbox.path("etc/system-defaults.json"),
             )
+            .envs(extra.iter().copied())
             .current_dir(sandbox.home())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -124,6 +129,26 @@ impl Server {
         write!(stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
         stdin.write_all(&body).unwrap();
         stdin.flush().unwrap();
+    }
+
+    /// Writes raw bytes to the server's stdin.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Closes stdin after `exit` and waits for the process; returns its status.
+    pub fn wait(mut self) -> ExitStatus {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     pub fn notify(&mut self, method: &str, params: Value) {
@@ -217,15 +242,7 @@ impl Server {
     pub fn shutdown(mut self) -> ExitStatus {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
-        drop(self.stdin.take());
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "server did not exit");
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        self.wait()
     }
 }
 

@@ -29,14 +29,7 @@ import { SCENARIOS } from './scenarios.mjs';
 // Scenarios in which doctor is known to disagree with the real CLI. Each one still runs and its
 // differences are still printed; it must disagree (a scenario listed here that agrees fails the
 // suite, so the list is kept up to date when doctor is fixed). Name -> what differs.
-export const KNOWN_MISMATCHES = {
-  'envkey-literal-secret-falls-back':
-    'envKey holds a key ("sk-4f9a…LITd"): doctor predicts keyVariable null, keySource none, maskedKey null; ' +
-    'the CLI falls back to OPENAI_API_KEY and sends its settings-env value (sk-…WSP6), exit 0',
-  'envkey-invalid-name-falls-back':
-    'envKey "openai-api-key" is no variable name: doctor predicts keyVariable null, keySource none, maskedKey null; ' +
-    'the CLI falls back to OPENAI_API_KEY and sends the exported value (sk-…EXP1), exit 0',
-};
+export const KNOWN_MISMATCHES = {};
 
 const CLI_TIMEOUT_MS = 60_000;
 const DOCTOR_TIMEOUT_MS = 30_000;

@@ -48,7 +48,8 @@ fn envkey_unresolved(eff: &Effective, out: &mut Vec<Diagnostic>) {
         let Some(key) = eff.key_info(entry) else {
             continue;
         };
-        if key.resolved.is_some() {
+        // A pasted key or an invalid name has its own rule.
+        if key.resolved.is_some() || !key.valid_name {
             continue;
         }
         let then = match key.fallback {
