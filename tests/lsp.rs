@@ -431,3 +431,45 @@ fn exit_without_shutdown_is_status_one() {
     server.initialize(&["utf-16"]);
     assert_eq!(server.wait().code(), Some(1));
 }
+
+/// A `.env` file appearing (reported by the client's file watcher) re-analyses open files.
+#[test]
+fn dotenv_changes_are_live() {
+    let sandbox = Sandbox::new();
+    let text = r#"{ "$version": 4,
+  "modelProviders": { "openai": [{ "id": "a", "baseUrl": "https://dashscope.aliyuncs.com/compatible-mode/v1", "envKey": "PROJECT_KEY" }] },
+  "security": { "auth": { "selectedType": "openai" } }, "model": { "name": "a" } }"#;
+    let path = sandbox.write("proj/.qwen/settings.json", text);
+    let mut server = Server::spawn(&sandbox);
+    server.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": {
+            "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } } }),
+    );
+    server.notify("initialized", json!({}));
+    // the server asks to watch .env files; answer as a client does
+    let registration = server.wait_for(|m| m["method"] == "client/registerCapability");
+    let watchers =
+        registration["params"]["registrations"][0]["registerOptions"]["watchers"].to_string();
+    assert!(watchers.contains("**/.qwen/.env"), "{watchers}");
+    server.send(&json!({ "jsonrpc": "2.0", "id": registration["id"], "result": null }));
+
+    server.open(&path, text, 1);
+    assert_eq!(
+        codes(&server.diagnostics(&path, 1)),
+        vec![("envkey-unresolved".to_string(), 1)]
+    );
+    let env = sandbox.write(
+        "proj/.qwen/.env",
+        "PROJECT_KEY=sk-0123456789abcdef0123456789abcdef\n",
+    );
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&env), "type": 1 }] }),
+    );
+    assert!(
+        server.diagnostics(&path, 1).is_empty(),
+        "re-published without the warning"
+    );
+    assert!(server.shutdown().success());
+}

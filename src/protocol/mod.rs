@@ -28,6 +28,8 @@ struct Backend {
     snippets: std::sync::atomic::AtomicBool,
     /// Offer generic catalog completion and hover (`completion.generic` option).
     generic: std::sync::atomic::AtomicBool,
+    /// The client can watch files for us (`workspace/didChangeWatchedFiles` registration).
+    watch: std::sync::atomic::AtomicBool,
 }
 
 impl Backend {
@@ -120,6 +122,15 @@ impl LanguageServer for Backend {
             .unwrap_or(false);
         self.snippets
             .store(snippets, std::sync::atomic::Ordering::Relaxed);
+        let watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        self.watch
+            .store(watch, std::sync::atomic::Ordering::Relaxed);
         let enc = negotiate(&params);
         let enc = *self.encoding.get_or_init(|| enc);
         Ok(InitializeResult {
@@ -156,6 +167,58 @@ impl LanguageServer for Backend {
             }),
             offset_encoding: None,
         })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if !self.watch.load(std::sync::atomic::Ordering::Relaxed) {
+            return; // re-read on open and save instead
+        }
+        // The files every analysis reads besides the open ones: .env files and settings scopes.
+        let mut globs = vec![
+            "**/.env".to_string(),
+            "**/.qwen/.env".to_string(),
+            "**/.qwen/settings.json".to_string(),
+        ];
+        let loc = &self.docs.locations;
+        for path in [
+            loc.user.clone(),
+            Some(loc.system.clone()),
+            Some(loc.system_defaults.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(loc.qwen_dir.iter().map(|d| d.join(".env")))
+        .chain(loc.home.iter().map(|h| h.join(".env")))
+        {
+            globs.push(path.display().to_string());
+        }
+        let watchers = globs
+            .into_iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(g),
+                kind: None,
+            })
+            .collect();
+        let registration = Registration {
+            id: "qwen-settings-ls/watch".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                watchers,
+            })
+            .ok(),
+        };
+        // Never await a client request inside a handler: the reply is read by the same loop.
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if let Err(e) = client.register_capability(vec![registration]).await {
+                tracing::warn!("the client refused file watching: {e}");
+            }
+        });
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        self.docs.touch_all();
+        self.wake.notify_one();
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -399,6 +462,7 @@ pub fn run_stdio() -> std::process::ExitCode {
                 wake,
                 snippets: std::sync::atomic::AtomicBool::new(false),
                 generic: std::sync::atomic::AtomicBool::new(true),
+                watch: std::sync::atomic::AtomicBool::new(false),
             }
         });
         transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await
