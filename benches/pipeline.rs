@@ -1,6 +1,6 @@
 //! Pipeline benchmarks at 10 KB, 1 MB and 10 MB (issue 6).
 //!
-//! Documents come from `benches/gen.rs` (deterministic, seeded; `bench/lsp-latency` has a
+//! Documents come from `benches/support/gen.rs` (deterministic, seeded; `bench/lsp-latency` has a
 //! byte-identical Python port). Stages, each per size:
 //!
 //! - `parse`: `syntax::parse` of the whole text.
@@ -16,7 +16,7 @@
 //! `cargo bench --bench pipeline -- 'parse/'`. `QWEN_BENCH_WRITE_DOCS=<dir>` writes the
 //! documents (`10KB.json`, `1MB.json`, `10MB.json`) instead of benchmarking.
 
-#[path = "gen.rs"]
+#[path = "support/gen.rs"]
 mod docgen;
 
 use criterion::measurement::WallTime;

@@ -54,8 +54,8 @@ struct Group {
     /// Cumulative share of the target size at which this group stops.
     until: f64,
     families: &'static [&'static str],
-    urls: &'static [&'static str],
-    env_keys: &'static [&'static str],
+    /// `baseUrl` and the `envKey` that goes with it.
+    endpoints: &'static [(&'static str, &'static str)],
 }
 
 const GROUPS: [Group; 5] = [
@@ -70,18 +70,18 @@ const GROUPS: [Group; 5] = [
             "kimi-k2-instruct",
             "gpt-5",
         ],
-        urls: &[
-            "https://dashscope.aliyuncs.com/compatible-mode/v1",
-            "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
-            "https://api.deepseek.com/v1",
-            "https://api.moonshot.cn/v1",
-            "https://api.openai.com/v1",
-        ],
-        env_keys: &[
-            "DASHSCOPE_API_KEY",
-            "DEEPSEEK_API_KEY",
-            "MOONSHOT_API_KEY",
-            "OPENAI_API_KEY",
+        endpoints: &[
+            (
+                "https://dashscope.aliyuncs.com/compatible-mode/v1",
+                "DASHSCOPE_API_KEY",
+            ),
+            (
+                "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
+                "DASHSCOPE_API_KEY",
+            ),
+            ("https://api.deepseek.com/v1", "DEEPSEEK_API_KEY"),
+            ("https://api.moonshot.cn/v1", "MOONSHOT_API_KEY"),
+            ("https://api.openai.com/v1", "OPENAI_API_KEY"),
         ],
     },
     Group {
@@ -93,35 +93,43 @@ const GROUPS: [Group; 5] = [
             "qwq-plus",
             "qwen-vl-max",
         ],
-        urls: &[
-            "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
-            "https://coding-intl.dashscope.aliyuncs.com/v1",
+        endpoints: &[
+            (
+                "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
+                "DASHSCOPE_API_KEY",
+            ),
+            (
+                "https://dashscope-us.aliyuncs.com/compatible-mode/v1",
+                "DASHSCOPE_API_KEY",
+            ),
         ],
-        env_keys: &["DASHSCOPE_INTL_API_KEY", "BAILIAN_CODING_PLAN_KEY"],
     },
     Group {
         key: "anthropic",
         until: 0.80,
         families: &["claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5"],
-        urls: &[
-            "https://api.anthropic.com",
-            "https://anthropic.example-proxy.cn",
+        endpoints: &[
+            ("https://api.anthropic.com", "ANTHROPIC_API_KEY"),
+            (
+                "https://dashscope.aliyuncs.com/apps/anthropic",
+                "DASHSCOPE_API_KEY",
+            ),
         ],
-        env_keys: &["ANTHROPIC_API_KEY", "CLAUDE_PROXY_KEY"],
     },
     Group {
         key: "openrouter",
         until: 0.90,
         families: &["qwen/qwen3-coder", "z-ai/glm-4.6", "moonshotai/kimi-k2"],
-        urls: &["https://openrouter.ai/api/v1"],
-        env_keys: &["OPENROUTER_API_KEY"],
+        endpoints: &[("https://openrouter.ai/api/v1", "OPENROUTER_API_KEY")],
     },
     Group {
         key: "bedrock-gateway",
         until: 1.0,
         families: &["claude-sonnet-4-5", "claude-3-7-sonnet"],
-        urls: &["https://bedrock-gw.internal.example.com/anthropic"],
-        env_keys: &["BEDROCK_GATEWAY_TOKEN"],
+        endpoints: &[(
+            "https://bedrock-gw.internal.example.com/anthropic",
+            "BEDROCK_GATEWAY_TOKEN",
+        )],
     },
 ];
 
@@ -160,8 +168,7 @@ fn push_entry(out: &mut String, rng: &mut Rng, group: &Group, index: usize, edit
         out.push('\n');
     }
     let family = rng.pick(group.families);
-    let url = rng.pick(group.urls);
-    let env_key = rng.pick(group.env_keys);
+    let (url, env_key) = group.endpoints[rng.below(group.endpoints.len())];
     let id = format!("{family}-{index}");
     push_entry_with(out, rng, &id, url, Some(env_key), index, edit_point);
 }
