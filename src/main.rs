@@ -44,24 +44,11 @@ fn install_panic_hook() {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        let masked: Vec<String> = payload
-            .split_inclusive(|c: char| c.is_whitespace() || "\"'`".contains(c))
-            .map(|w| {
-                let token = w.trim_end_matches(|c: char| c.is_whitespace() || "\"'`".contains(c));
-                if qwen_settings_ls::model::keys::secret(token).is_some() {
-                    w.replace(token, &qwen_settings_ls::model::keys::mask(token))
-                } else {
-                    w.to_string()
-                }
-            })
-            .collect();
+        let masked = qwen_settings_ls::model::keys::mask_words(&payload);
         let location = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
-            "qwen-settings-ls: internal error{location}: {}",
-            masked.concat()
-        );
+        eprintln!("qwen-settings-ls: internal error{location}: {}", masked);
     }));
 }

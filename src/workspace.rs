@@ -3,7 +3,7 @@
 //! Shared by the CLI and the server; the only module besides them that touches the file system.
 //! Locations follow `shared/reference/qwen-code.md` §1.1 (Linux paths).
 
-use crate::model::{Chain, EnvFile, Environment, ScopeKind, SettingsFile};
+use crate::model::{Chain, EnvFile, Environment, ScopeKind, SecretStore, SettingsFile};
 use std::path::{Component, Path, PathBuf};
 
 /// Largest settings file read from disk for the other scopes of a chain.
@@ -103,6 +103,30 @@ impl Locations {
             _ => None,
         };
         let (dotenv, shadowed_dotenv) = self.dotenv(project.as_deref());
+        let secret_store = match (target.kind, &project) {
+            (ScopeKind::Workspace, Some(dir)) => {
+                let env_path = dir.join(".qwen").join(".env");
+                let gitignore = dir.join(".git").exists().then(|| {
+                    let path = dir.join(".gitignore");
+                    let text = read_dotenv(&path);
+                    (path, text)
+                });
+                Some(SecretStore {
+                    env_text: read_dotenv(&env_path),
+                    env_path,
+                    gitignore,
+                })
+            }
+            (ScopeKind::User, _) => self.qwen_dir.as_ref().map(|d| {
+                let env_path = d.join(".env");
+                SecretStore {
+                    env_text: read_dotenv(&env_path),
+                    env_path,
+                    gitignore: None,
+                }
+            }),
+            _ => None,
+        };
         files.push(target);
         Chain {
             target: files.len() - 1,
@@ -110,6 +134,7 @@ impl Locations {
             env,
             dotenv,
             shadowed_dotenv,
+            secret_store,
         }
     }
 

@@ -473,3 +473,68 @@ fn dotenv_changes_are_live() {
     );
     assert!(server.shutdown().success());
 }
+
+/// The literal-secret fix creates `.qwen/.env` and ignores it in git, for clients that can
+/// create files; others are not offered a fix they cannot apply.
+#[test]
+fn literal_secret_fix_writes_the_dotenv_file() {
+    let sandbox = Sandbox::new();
+    let text = "{\n  \"$version\": 4,\n  \"env\": { \"MY_TOKEN\": \"sk-0123456789abcdef0123456789ab3f2a\" }\n}\n";
+    let path = sandbox.write("proj/.qwen/settings.json", text);
+    std::fs::create_dir_all(sandbox.path("proj/.git")).unwrap();
+    for multi_file in [true, false] {
+        let mut server = Server::spawn(&sandbox);
+        let caps = if multi_file {
+            json!({ "workspace": { "workspaceEdit": { "documentChanges": true, "resourceOperations": ["create"] } } })
+        } else {
+            json!({})
+        };
+        server.request(
+            "initialize",
+            json!({ "processId": null, "rootUri": null, "capabilities": caps }),
+        );
+        server.notify("initialized", json!({}));
+        server.open(&path, text, 1);
+        let diags = server.diagnostics(&path, 1);
+        let secret = diags
+            .iter()
+            .find(|d| d["code"] == "literal-secret")
+            .expect("literal-secret")
+            .clone();
+        let actions = server.request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": uri(&path) }, "range": secret["range"], "context": { "diagnostics": [secret] } }),
+        );
+        let fix = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"].as_str().unwrap().starts_with("Move the key"));
+        if !multi_file {
+            assert!(
+                fix.is_none(),
+                "offered a multi-file fix to a client that cannot apply it"
+            );
+            continue;
+        }
+        let ops = fix.expect("fix")["edit"]["documentChanges"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let text_of = serde_json::to_string(&ops).unwrap();
+        assert!(!text_of.contains("\"changes\""));
+        assert_eq!(ops[1]["kind"], "create");
+        assert!(ops[1]["uri"].as_str().unwrap().ends_with("proj/.qwen/.env"));
+        assert_eq!(
+            ops[2]["edits"][0]["newText"],
+            "MY_TOKEN=sk-0123456789abcdef0123456789ab3f2a\n"
+        );
+        assert!(
+            ops[4]["textDocument"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("proj/.gitignore")
+        );
+        assert_eq!(ops[4]["edits"][0]["newText"], ".qwen/.env\n");
+    }
+}

@@ -29,6 +29,30 @@ pub(crate) fn fix(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
     Fix {
         title: title.into(),
         edits,
+        files: Vec::new(),
+    }
+}
+
+/// Appends `line` (with its newline) to a file's text, creating the file when it is missing.
+pub(crate) fn append_line(
+    path: &std::path::Path,
+    text: Option<&str>,
+    line: &str,
+) -> super::FileEdit {
+    let current = text.unwrap_or("");
+    let sep = if current.is_empty() || current.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    super::FileEdit {
+        path: path.to_path_buf(),
+        create: text.is_none(),
+        text: current.to_string(),
+        edits: vec![replace(
+            current.len()..current.len(),
+            format!("{sep}{line}\n"),
+        )],
     }
 }
 

@@ -63,11 +63,21 @@ pub struct Edit {
     pub new_text: String,
 }
 
-/// A quick-fix: a title and non-overlapping edits of the analysed file.
+/// Edits of another file (created when `create`), against its current `text`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileEdit {
+    pub path: std::path::PathBuf,
+    pub create: bool,
+    pub text: String,
+    pub edits: Vec<Edit>,
+}
+
+/// A quick-fix: a title, non-overlapping edits of the analysed file, and edits of other files.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fix {
     pub title: String,
     pub edits: Vec<Edit>,
+    pub files: Vec<FileEdit>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

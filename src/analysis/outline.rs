@@ -79,11 +79,9 @@ fn children(node: &Node) -> Vec<Symbol> {
 
 fn scalar_detail(node: &Node) -> Option<String> {
     match &node.kind {
-        NodeKind::String(s) => Some(if crate::model::keys::secret(s).is_some() {
-            crate::model::keys::mask(s)
-        } else {
-            s.chars().take(60).collect()
-        }),
+        NodeKind::String(s) => Some(crate::model::keys::mask_words(
+            &s.chars().take(200).collect::<String>(),
+        )),
         NodeKind::Number(n) => Some(n.clone()),
         NodeKind::Bool(b) => Some(b.to_string()),
         _ => None,

@@ -69,12 +69,25 @@ pub(crate) fn chain_from_fixture(src: &str) -> Chain {
         files.push(SettingsFile::new(kind, path, body));
     }
     let target = target.unwrap_or(files.len() - 1);
+    // A workspace project is a git repository with a .gitignore; its .qwen/.env does not exist.
+    let secret_store = match files[target].kind {
+        ScopeKind::Workspace => Some(crate::model::SecretStore {
+            env_path: "/home/user/project/.qwen/.env".into(),
+            env_text: None,
+            gitignore: Some((
+                "/home/user/project/.gitignore".into(),
+                Some("target/\n".into()),
+            )),
+        }),
+        _ => None,
+    };
     Chain {
         files,
         target,
         env,
         dotenv,
         shadowed_dotenv: None,
+        secret_store,
     }
 }
 
@@ -128,6 +141,17 @@ pub(crate) fn check_rules(src: &str) -> String {
                 if change.missing_newline() {
                     out.push('\n');
                 }
+            }
+            for other in &f.files {
+                let after = apply_edits(&other.text, &other.edits);
+                writeln!(
+                    out,
+                    "    {} {}: {:?}",
+                    if other.create { "create" } else { "edit" },
+                    other.path.display(),
+                    after
+                )
+                .unwrap();
             }
             check_fix(&chain, d, &fixed, &f.title);
         }

@@ -195,6 +195,21 @@ pub fn mask(value: &str) -> String {
     format!("{head}…{tail}")
 }
 
+/// `text` with every word that looks like a key masked (`Bearer sk-…3f2a`). Words are split at
+/// whitespace and quotes.
+pub fn mask_words(text: &str) -> String {
+    text.split_inclusive(|c: char| c.is_whitespace() || "\"'`".contains(c))
+        .map(|w| {
+            let token = w.trim_end_matches(|c: char| c.is_whitespace() || "\"'`".contains(c));
+            if secret(token).is_some() {
+                w.replacen(token, &mask(token), 1)
+            } else {
+                w.to_string()
+            }
+        })
+        .collect()
+}
+
 /// `text` with every secret-looking string literal masked in place (first three and last four
 /// characters kept, the rest `*`), so byte offsets into `text` stay valid. For showing source
 /// excerpts without leaking keys.
@@ -286,6 +301,15 @@ mod tests {
             "{red}"
         );
         assert!(red.contains("qwen3-max"));
+    }
+
+    #[test]
+    fn masks_words() {
+        assert_eq!(
+            mask_words("Bearer sk-0123456789abcdef0123456789ab3f2a now"),
+            "Bearer sk-…3f2a now"
+        );
+        assert_eq!(mask_words("plain text"), "plain text");
     }
 
     #[test]

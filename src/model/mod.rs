@@ -165,6 +165,19 @@ impl EnvFile {
     }
 }
 
+/// Where keys should live instead of the settings file, and the files a fix touches there.
+#[derive(Clone, Debug)]
+pub struct SecretStore {
+    /// `<project>/.qwen/.env` for a workspace file, `$QWEN_HOME/.env` or `~/.qwen/.env` for the
+    /// user file.
+    pub env_path: PathBuf,
+    /// Its current text; `None` when it does not exist yet.
+    pub env_text: Option<String>,
+    /// The project's `.gitignore` (path, current text or `None`), when the project is a git
+    /// repository.
+    pub gitignore: Option<(PathBuf, Option<String>)>,
+}
+
 /// The files one analysis sees, and the one it reports on.
 #[derive(Clone, Debug)]
 pub struct Chain {
@@ -175,6 +188,8 @@ pub struct Chain {
     pub dotenv: Vec<EnvFile>,
     /// A project `.env` that is never loaded because `.qwen/.env` exists beside it.
     pub shadowed_dotenv: Option<PathBuf>,
+    /// Where a key found in the settings file can be moved to.
+    pub secret_store: Option<SecretStore>,
 }
 
 /// Where a variable's value comes from.

@@ -98,24 +98,61 @@ pub fn diagnostic(
     }
 }
 
-fn workspace_edit(
-    edits: &[analysis::Edit],
-    rope: &Rope,
-    uri: &lsp::Uri,
-    enc: Encoding,
-) -> lsp::WorkspaceEdit {
+fn text_edits(edits: &[analysis::Edit], rope: &Rope, enc: Encoding) -> Vec<lsp::TextEdit> {
     let index = LineIndex::new(rope);
-    let edits = edits
+    edits
         .iter()
         .map(|e| lsp::TextEdit {
             range: range(index.range(e.range.clone(), enc)),
             new_text: e.new_text.clone(),
         })
-        .collect();
-    lsp::WorkspaceEdit {
-        changes: Some([(uri.clone(), edits)].into_iter().collect()),
-        ..Default::default()
+        .collect()
+}
+
+/// The edit of a fix: a plain `changes` map when it touches only `uri`, else `documentChanges`
+/// that create and edit the other files (e.g. `.qwen/.env`).
+fn workspace_edit(
+    fix: &analysis::Fix,
+    rope: &Rope,
+    uri: &lsp::Uri,
+    enc: Encoding,
+) -> Option<lsp::WorkspaceEdit> {
+    let own = text_edits(&fix.edits, rope, enc);
+    if fix.files.is_empty() {
+        return Some(lsp::WorkspaceEdit {
+            changes: Some([(uri.clone(), own)].into_iter().collect()),
+            ..Default::default()
+        });
     }
+    let mut ops = Vec::new();
+    let edit_op = |uri: lsp::Uri, edits: Vec<lsp::TextEdit>| {
+        lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+            text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri, version: None },
+            edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+        })
+    };
+    ops.push(edit_op(uri.clone(), own));
+    for f in &fix.files {
+        let other = lsp::Uri::from_file_path(&f.path)?;
+        if f.create {
+            ops.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(
+                lsp::CreateFile {
+                    uri: other.clone(),
+                    options: Some(lsp::CreateFileOptions {
+                        overwrite: Some(false),
+                        ignore_if_exists: Some(true),
+                    }),
+                    annotation_id: None,
+                },
+            )));
+        }
+        let rope = Rope::from_str(&f.text);
+        ops.push(edit_op(other, text_edits(&f.edits, &rope, enc)));
+    }
+    Some(lsp::WorkspaceEdit {
+        document_changes: Some(lsp::DocumentChanges::Operations(ops)),
+        ..Default::default()
+    })
 }
 
 /// An assist (not tied to a diagnostic) as a `refactor.rewrite` code action.
@@ -128,28 +165,31 @@ pub fn assist(
     lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
         title: fix.title.clone(),
         kind: Some(lsp::CodeActionKind::REFACTOR_REWRITE),
-        edit: Some(workspace_edit(&fix.edits, rope, uri, enc)),
+        edit: workspace_edit(fix, rope, uri, enc),
         ..Default::default()
     })
 }
 
-/// The quick-fixes of `d` as code actions editing `uri`.
+/// The quick-fixes of `d` as code actions editing `uri`. Fixes that create or edit other
+/// files are left out unless the client supports `documentChanges` with file creation.
 pub fn code_actions(
     d: &analysis::Diagnostic,
     lsp_diagnostic: &lsp::Diagnostic,
     rope: &Rope,
     uri: &lsp::Uri,
     enc: Encoding,
+    multi_file: bool,
 ) -> Vec<lsp::CodeActionOrCommand> {
     d.fixes
         .iter()
+        .filter(|f| multi_file || f.files.is_empty())
         .enumerate()
         .map(|(i, fix)| {
             lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                 title: fix.title.clone(),
                 kind: Some(lsp::CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![lsp_diagnostic.clone()]),
-                edit: Some(workspace_edit(&fix.edits, rope, uri, enc)),
+                edit: workspace_edit(fix, rope, uri, enc),
                 is_preferred: Some(i == 0 && d.fixes.len() == 1),
                 ..Default::default()
             })

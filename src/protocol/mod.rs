@@ -30,6 +30,8 @@ struct Backend {
     generic: std::sync::atomic::AtomicBool,
     /// The client can watch files for us (`workspace/didChangeWatchedFiles` registration).
     watch: std::sync::atomic::AtomicBool,
+    /// The client applies `documentChanges` that create files (for fixes writing `.qwen/.env`).
+    multi_file: std::sync::atomic::AtomicBool,
 }
 
 impl Backend {
@@ -131,6 +133,19 @@ impl LanguageServer for Backend {
             .unwrap_or(false);
         self.watch
             .store(watch, std::sync::atomic::Ordering::Relaxed);
+        let multi_file = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .is_some_and(|w| {
+                w.document_changes == Some(true)
+                    && w.resource_operations
+                        .as_ref()
+                        .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
+            });
+        self.multi_file
+            .store(multi_file, std::sync::atomic::Ordering::Relaxed);
         let enc = negotiate(&params);
         let enc = *self.encoding.get_or_init(|| enc);
         Ok(InitializeResult {
@@ -378,6 +393,7 @@ impl LanguageServer for Backend {
                     &analysis.rope,
                     &uri,
                     enc,
+                    self.multi_file.load(std::sync::atomic::Ordering::Relaxed),
                 ));
             }
             for assist in crate::analysis::assists::assists(&analysis.chain, start..end) {
@@ -463,6 +479,7 @@ pub fn run_stdio() -> std::process::ExitCode {
                 snippets: std::sync::atomic::AtomicBool::new(false),
                 generic: std::sync::atomic::AtomicBool::new(true),
                 watch: std::sync::atomic::AtomicBool::new(false),
+                multi_file: std::sync::atomic::AtomicBool::new(false),
             }
         });
         transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await

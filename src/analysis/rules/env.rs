@@ -2,7 +2,7 @@
 //! `unresolved-variable`, `literal-secret`.
 
 use crate::analysis::edit::{fix, remove_item, replace};
-use crate::analysis::{Diagnostic, Severity, closest, json_str};
+use crate::analysis::{Diagnostic, Fix, Severity, closest, json_str};
 use crate::model::keys;
 use crate::model::{Effective, Entry, Origin, ScopeKind, Source, excluded, has_reference};
 use crate::syntax::{Node, NodeKind};
@@ -12,7 +12,7 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
     settings_env(eff, out);
     if let Some(root) = eff.target().root() {
         unresolved_variables(eff, root, &mut Vec::new(), out);
-        literal_secrets(eff, root, &mut Vec::new(), out);
+        literal_secrets(eff, root, None, &mut Vec::new(), out);
     }
 }
 
@@ -254,15 +254,20 @@ fn unresolved_variables<'n>(
     }
 }
 
-fn literal_secrets(
+/// A member of the settings `env` object: the object, the member's index and name.
+type EnvMember<'n> = (&'n Node, usize, &'n str);
+
+fn literal_secrets<'n>(
     eff: &Effective,
-    node: &Node,
+    node: &'n Node,
+    env_member: Option<EnvMember<'n>>,
     path: &mut Vec<String>,
     out: &mut Vec<Diagnostic>,
 ) {
     match &node.kind {
         NodeKind::Object(o) => {
-            for m in &o.members {
+            let is_env = path.len() == 1 && path[0] == "env";
+            for (i, m) in o.members.iter().enumerate() {
                 // envKey has its own rule (envkey-literal-secret)
                 if m.key.text == "envKey" {
                     continue;
@@ -273,7 +278,8 @@ fn literal_secrets(
                     } else {
                         format!(".{}", m.key.text)
                     });
-                    literal_secrets(eff, v, path, out);
+                    let member = is_env.then_some((node, i, m.key.text.as_str()));
+                    literal_secrets(eff, v, member, path, out);
                     path.pop();
                 }
             }
@@ -281,7 +287,7 @@ fn literal_secrets(
         NodeKind::Array(a) => {
             for (i, item) in a.items.iter().enumerate() {
                 path.push(format!("[{i}]"));
-                literal_secrets(eff, item, path, out);
+                literal_secrets(eff, item, None, path, out);
                 path.pop();
             }
         }
@@ -311,15 +317,106 @@ fn literal_secrets(
                     ),
                 )
             };
-            out.push(Diagnostic::new(
-                "literal-secret",
-                severity,
-                node.range.clone(),
-                message,
-            ));
+            let d = Diagnostic::new("literal-secret", severity, node.range.clone(), message);
+            out.push(d.fix(move_secret(eff, node, s, secret, env_member)));
         }
         _ => {}
     }
+}
+
+/// Moves a key into the `.env` file Qwen Code loads (`<project>/.qwen/.env`, or the home one
+/// for the user file), and makes git ignore that file.
+fn move_secret(
+    eff: &Effective,
+    node: &Node,
+    value: &str,
+    secret: &str,
+    env_member: Option<EnvMember>,
+) -> Option<Fix> {
+    let store = eff.chain.secret_store.as_ref()?;
+    let file = eff.target();
+    let in_store: Vec<String> = store
+        .env_text
+        .as_deref()
+        .map(|t| {
+            crate::model::dotenv::parse(t)
+                .into_iter()
+                .map(|v| v.name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let (name, edits) = match env_member {
+        Some((env, index, name)) if keys::is_valid_var_name(name) => {
+            if in_store.iter().any(|n| n == name) {
+                return None; // the .env value already wins: env-shadowed says so
+            }
+            (name.to_string(), vec![remove_item(&file.text, env, index)?])
+        }
+        _ => {
+            let base = match keys::secret(secret) {
+                Some(keys::Secret::Known { variable, .. }) if !variable.is_empty() => variable,
+                _ => "QWEN_SECRET",
+            };
+            let mut name = base.to_string();
+            let mut n = 2;
+            while eff.resolve(&name).is_some() || in_store.contains(&name) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            let referenced = value.replacen(secret, &format!("${{{name}}}"), 1);
+            (
+                name,
+                vec![replace(node.range.clone(), json_str(&referenced))],
+            )
+        }
+    };
+    let line = if secret.contains(|c: char| c.is_whitespace() || "#'\"`".contains(c)) {
+        format!("{name}=\"{}\"", secret.replace('"', "\\\""))
+    } else {
+        format!("{name}={secret}")
+    };
+    let mut files = vec![crate::analysis::edit::append_line(
+        &store.env_path,
+        store.env_text.as_deref(),
+        &line,
+    )];
+    if let Some((path, text)) = &store.gitignore
+        && !ignores_qwen_env(text.as_deref().unwrap_or(""))
+    {
+        files.push(crate::analysis::edit::append_line(
+            path,
+            text.as_deref(),
+            ".qwen/.env",
+        ));
+    }
+    Some(Fix {
+        title: format!(
+            "Move the key to {} as {name}",
+            crate::model::display_path(&store.env_path, eff.chain.env.home())
+        ),
+        edits,
+        files,
+    })
+}
+
+/// Whether a `.gitignore` already keeps `.qwen/.env` out of git.
+fn ignores_qwen_env(gitignore: &str) -> bool {
+    gitignore.lines().map(str::trim).any(|l| {
+        matches!(
+            l,
+            ".qwen/.env"
+                | "/.qwen/.env"
+                | ".qwen/"
+                | ".qwen"
+                | "/.qwen/"
+                | "/.qwen"
+                | ".qwen/*"
+                | ".env"
+                | "*.env"
+                | "**/.env"
+                | ".env*"
+        )
+    })
 }
 
 #[cfg(test)]
