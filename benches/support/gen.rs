@@ -242,8 +242,18 @@ pub fn generate(target: usize, seed: u64) -> String {
     out.push_str("  \"$version\": 4,\n");
     out.push_str("  /* Keys come from the shell; these values are placeholders. */\n");
     out.push_str("  \"env\": {\n");
-    out.push_str("    \"DASHSCOPE_API_KEY\": \"placeholder-not-a-key\",\n");
-    out.push_str("    \"OPENROUTER_API_KEY\": \"placeholder-not-a-key\",\n");
+    for name in [
+        "DASHSCOPE_API_KEY",
+        "DEEPSEEK_API_KEY",
+        "MOONSHOT_API_KEY",
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "OPENROUTER_API_KEY",
+        "BEDROCK_GATEWAY_TOKEN",
+        "SILICONFLOW_API_KEY",
+    ] {
+        out.push_str(&format!("    \"{name}\": \"placeholder-not-a-key\",\n"));
+    }
     out.push_str("    \"HTTPS_PROXY\": \"http://127.0.0.1:7890\"\n");
     out.push_str("  },\n");
     out.push_str("  \"security\": { \"auth\": { \"selectedType\": \"openai\" } },\n");
