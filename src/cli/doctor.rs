@@ -79,7 +79,7 @@ pub fn run(format: Format) -> ExitCode {
     let report = explain(&cwd, &locations, env);
     let errors = report.diagnostics.iter().any(|d| d.severity == "error");
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match format {
         Format::Json => serde_json::to_writer_pretty(&mut out, &report)
             .map_err(std::io::Error::other)

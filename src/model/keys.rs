@@ -114,7 +114,14 @@ pub enum Secret {
 /// Recognises a key value. A conventional variable name (`^[A-Z_][A-Z0-9_]*$`) is never a
 /// secret: the CLI itself writes long names such as `QWEN_CUSTOM_API_KEY_…`.
 pub fn secret(value: &str) -> Option<Secret> {
-    if is_conventional_var_name(value) {
+    // Cheap rejections first: every key format is 16 to a few hundred characters of token
+    // characters, and contains a digit.
+    if value.len() < 16
+        || value.len() > 1024
+        || value.bytes().any(|b| b.is_ascii_whitespace())
+        || !value.bytes().any(|b| b.is_ascii_digit())
+        || is_conventional_var_name(value)
+    {
         return None;
     }
     // Real keys are random and contain digits; "sk-your-key-here" and "sk-sp-xxxx" do not.

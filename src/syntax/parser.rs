@@ -9,7 +9,7 @@ use super::{
 pub fn parse(text: &str) -> Parse {
     let lexed = lex(text);
     let mut p = Parser {
-        tokens: &lexed.tokens,
+        tokens: lexed.tokens,
         pos: 0,
         errors: lexed.errors,
         text_len: text.len(),
@@ -25,14 +25,15 @@ pub fn parse(text: &str) -> Parse {
     }
 }
 
-struct Parser<'t> {
-    tokens: &'t [Token],
+struct Parser {
+    /// Owned, so that string values move into the tree instead of being copied.
+    tokens: Vec<Token>,
     pos: usize,
     errors: Vec<SyntaxError>,
     text_len: usize,
 }
 
-impl Parser<'_> {
+impl Parser {
     fn peek(&self) -> Option<&Tok> {
         self.tokens.get(self.pos).map(|t| &t.tok)
     }
@@ -89,20 +90,25 @@ impl Parser<'_> {
         root
     }
 
+    /// Takes the current token out of the list (it is consumed next).
+    fn take(&mut self) -> Option<Tok> {
+        let t = self.tokens.get_mut(self.pos)?;
+        Some(match &mut t.tok {
+            Tok::Str(s) => Tok::Str(std::mem::take(s)),
+            Tok::Num(s) => Tok::Num(std::mem::take(s)),
+            Tok::Word(s) => Tok::Word(std::mem::take(s)),
+            other => other.clone(),
+        })
+    }
+
     fn value(&mut self, depth: usize) -> Option<Node> {
         let range = self.range();
-        let tok = self.peek()?.clone();
+        if matches!(self.peek()?, Tok::LBrace | Tok::LBracket) {
+            return self.container(depth);
+        }
+        let tok = self.take()?;
         let kind = match tok {
-            Tok::LBrace | Tok::LBracket if depth >= MAX_DEPTH => {
-                let end = self.skip_balanced();
-                self.error(
-                    range.start..end,
-                    format!("Nesting deeper than {MAX_DEPTH} levels is not analysed"),
-                );
-                return None;
-            }
-            Tok::LBrace => return Some(self.object(depth)),
-            Tok::LBracket => return Some(self.array(depth)),
+            Tok::LBrace | Tok::LBracket => unreachable!("handled by container"),
             Tok::Str(s) => NodeKind::String(s),
             Tok::Num(n) => NodeKind::Number(n),
             Tok::Bool(b) => NodeKind::Bool(b),
@@ -126,6 +132,22 @@ impl Parser<'_> {
         };
         self.bump();
         Some(Node { range, kind })
+    }
+
+    fn container(&mut self, depth: usize) -> Option<Node> {
+        if depth >= MAX_DEPTH {
+            let start = self.range().start;
+            let end = self.skip_balanced();
+            self.error(
+                start..end,
+                format!("Nesting deeper than {MAX_DEPTH} levels is not analysed"),
+            );
+            return None;
+        }
+        match self.peek()? {
+            Tok::LBrace => Some(self.object(depth)),
+            _ => Some(self.array(depth)),
+        }
     }
 
     /// Skips one bracketed value without recursion; returns its end.
@@ -203,9 +225,9 @@ impl Parser<'_> {
 
     fn member(&mut self, depth: usize) -> Member {
         let key_range = self.range();
-        let (text, quoted) = match self.peek() {
-            Some(Tok::Str(s)) => (s.clone(), true),
-            Some(Tok::Word(w) | Tok::Num(w)) => (w.clone(), false),
+        let (text, quoted) = match self.take() {
+            Some(Tok::Str(s)) => (s, true),
+            Some(Tok::Word(w) | Tok::Num(w)) => (w, false),
             Some(Tok::Bool(b)) => (b.to_string(), false),
             _ => ("null".to_string(), false),
         };

@@ -257,27 +257,45 @@ fn unresolved_variables<'n>(
 /// A member of the settings `env` object: the object, the member's index and name.
 type EnvMember<'n> = (&'n Node, usize, &'n str);
 
+/// One step of the path to a value: a member name or an array index.
+#[derive(Clone, Copy)]
+enum Step<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+fn path_text(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) if out.is_empty() => out.push_str(k),
+            Step::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
 fn literal_secrets<'n>(
     eff: &Effective,
     node: &'n Node,
     env_member: Option<EnvMember<'n>>,
-    path: &mut Vec<String>,
+    path: &mut Vec<Step<'n>>,
     out: &mut Vec<Diagnostic>,
 ) {
     match &node.kind {
         NodeKind::Object(o) => {
-            let is_env = path.len() == 1 && path[0] == "env";
+            let is_env = matches!(path.as_slice(), [Step::Key("env")]);
             for (i, m) in o.members.iter().enumerate() {
                 // envKey has its own rule (envkey-literal-secret)
                 if m.key.text == "envKey" {
                     continue;
                 }
                 if let Some(v) = &m.value {
-                    path.push(if path.is_empty() {
-                        m.key.text.clone()
-                    } else {
-                        format!(".{}", m.key.text)
-                    });
+                    path.push(Step::Key(&m.key.text));
                     let member = is_env.then_some((node, i, m.key.text.as_str()));
                     literal_secrets(eff, v, member, path, out);
                     path.pop();
@@ -286,7 +304,7 @@ fn literal_secrets<'n>(
         }
         NodeKind::Array(a) => {
             for (i, item) in a.items.iter().enumerate() {
-                path.push(format!("[{i}]"));
+                path.push(Step::Index(i));
                 literal_secrets(eff, item, None, path, out);
                 path.pop();
             }
@@ -299,7 +317,7 @@ fn literal_secrets<'n>(
             else {
                 return;
             };
-            let what = path.concat();
+            let what = path_text(path);
             let (severity, message) = if eff.target().kind == ScopeKind::Workspace {
                 (
                     Severity::Warning,

@@ -56,9 +56,16 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
 fn duplicate_keys(eff: &Effective, node: &Node, out: &mut Vec<Diagnostic>) {
     match &node.kind {
         NodeKind::Object(o) => {
+            // Settings objects are small: a scan beats hashing every key; large maps hash.
             let mut seen: HashMap<&str, usize> = HashMap::new();
+            let small = o.members.len() <= 16;
             for (i, m) in o.members.iter().enumerate() {
-                if let Some(&first) = seen.get(m.key.text.as_str()) {
+                let earlier = if small {
+                    o.members[..i].iter().position(|e| e.key.text == m.key.text)
+                } else {
+                    seen.get(m.key.text.as_str()).copied()
+                };
+                if let Some(first) = earlier {
                     let earlier = &o.members[first];
                     let text = &eff.target().text;
                     out.push(
@@ -78,7 +85,9 @@ fn duplicate_keys(eff: &Effective, node: &Node, out: &mut Vec<Diagnostic>) {
                         ),
                     );
                 }
-                seen.insert(&m.key.text, i);
+                if !small {
+                    seen.entry(&m.key.text).or_insert(i);
+                }
                 if let Some(v) = &m.value {
                     duplicate_keys(eff, v, out);
                 }
