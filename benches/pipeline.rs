@@ -11,6 +11,8 @@
 //!   (`protocol/documents.rs`): apply the edit, rope → `String`, parse, build the chain with the
 //!   other scopes (none exist in the sandbox), analyse, and convert diagnostic ranges to UTF-16.
 //! - `check`: `cli::check_file` end to end (read from disk, parse, chain, analyse).
+//! - `completion`, `hover`: `analysis::completion::complete` inside the `"model"` object's
+//!   `"name"` key and `analysis::hover::hover` on `"selectedType"`, on a prebuilt chain.
 //!
 //! Run: `cargo bench --bench pipeline` (about 3 minutes on 2 cores), or a subset, e.g.
 //! `cargo bench --bench pipeline -- 'parse/'`. `QWEN_BENCH_WRITE_DOCS=<dir>` writes the
@@ -22,6 +24,8 @@ mod docgen;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group};
 use qwen_settings_ls::analysis::analyze;
+use qwen_settings_ls::analysis::completion::{Options as CompletionOptions, complete};
+use qwen_settings_ls::analysis::hover::hover;
 use qwen_settings_ls::cli::check_file;
 use qwen_settings_ls::model::{Chain, Environment, ScopeKind, SettingsFile};
 use qwen_settings_ls::text::{Change, Document, Encoding, LineIndex, PosRange, Position};
@@ -236,15 +240,37 @@ fn check(c: &mut Criterion) {
     group.finish();
 }
 
-/// ─── Completion and hover: PLACEHOLDER ───────────────────────────────────────────────────
-///
-/// Issue 6 targets: ≤ 1 ms at 10 KB, ≤ 5 ms at 1 MB, ≤ 10 ms (completion/hover) at 10 MB.
-/// The server has neither yet. When the analysis layer grows them, benchmark them here per
-/// size, on the same documents: completion inside the edit-point entry (`doc.edit_at`, a
-/// string value of a model entry) and at a key position of the `"model"` object; hover on the
-/// `"selectedType"` key. `bench/lsp-latency` already measures both end to end as soon as the
-/// server advertises `completionProvider` / `hoverProvider`.
-fn completion_hover(_c: &mut Criterion) {}
+/// Completion inside the `"model"` object's `"name"` key and hover on `"selectedType"`, on a
+/// prebuilt chain (issue 6 targets: ≤ 1 ms at 10 KB, ≤ 5 ms at 1 MB, ≤ 10 ms at 10 MB).
+fn completion_hover(c: &mut Criterion) {
+    let sandbox = Sandbox::new();
+    let mut group = c.benchmark_group("completion");
+    let chains: Vec<(&Doc, Chain)> = docs()
+        .iter()
+        .map(|doc| {
+            let path = sandbox.settings_path(doc.label, None);
+            (doc, workspace_chain(&sandbox, &path, doc.text.clone()))
+        })
+        .collect();
+    for (doc, chain) in &chains {
+        let model = doc.text.find("\"model\": {").expect("model object");
+        let offset = model + doc.text[model..].find("\"name\"").expect("model.name") + 1;
+        configure(&mut group, doc);
+        group.bench_function(doc.label, |b| {
+            b.iter(|| complete(black_box(chain), offset, CompletionOptions::default()))
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("hover");
+    for (doc, chain) in &chains {
+        let offset = doc.text.find("\"selectedType\"").expect("selectedType") + 2;
+        configure(&mut group, doc);
+        group.bench_function(doc.label, |b| {
+            b.iter(|| hover(black_box(chain), offset, false))
+        });
+    }
+    group.finish();
+}
 
 criterion_group!(
     benches,
