@@ -233,12 +233,40 @@ fn neovim_reports_diagnostics_and_applies_quick_fix() {
         "expected trailing-comma on line {comma_line}\n{info}"
     );
 
+    let after: Vec<&Value> = after
+        .into_iter()
+        .filter(|l| l["phase"] == "after-fix")
+        .collect();
     assert_eq!(after.len(), 1, "expected one after-fix line\n{info}");
     assert_eq!(after[0]["phase"], "after-fix");
     let codes = after[0]["codes"].as_array().expect("codes array");
     assert!(
         !codes.iter().any(|c| c == "unknown-protocol-key"),
         "unknown-protocol-key still reported after the fix\n{info}"
+    );
+
+    // Completion and hover through the real client (issue 4).
+    let completion: Vec<&serde_json::Value> = run
+        .lines
+        .iter()
+        .filter(|l| l["phase"] == "completion")
+        .collect();
+    assert_eq!(completion.len(), 1, "expected one completion line\n{info}");
+    let labels = completion[0]["labels"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        labels.iter().any(|l| l == "qwen3-coder-plus"),
+        "completion labels {labels:?}\n{info}"
+    );
+    let hover: Vec<&serde_json::Value> =
+        run.lines.iter().filter(|l| l["phase"] == "hover").collect();
+    assert_eq!(hover.len(), 1, "expected one hover line\n{info}");
+    let text = hover[0]["value"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("compatible-mode/v1/chat/completions"),
+        "hover {text:?}\n{info}"
     );
 }
 

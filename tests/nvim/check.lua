@@ -208,6 +208,44 @@ local function main()
     kind = null(action.kind),
     codes = codes, -- vim.json encodes an empty table as []
   })
+
+  -- Phase 3: completion inside the model.name value, and hover on the first baseUrl.
+  local function find(pattern)
+    for lnum, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+      local col = line:find(pattern)
+      if col then
+        return lnum - 1, col - 1
+      end
+    end
+  end
+  local function request(method, line, character)
+    local params = {
+      textDocument = vim.lsp.util.make_text_document_params(buf),
+      position = { line = line, character = character },
+    }
+    local responses = vim.lsp.buf_request_sync(buf, method, params, DIAG_TIMEOUT) or {}
+    for _, r in pairs(responses) do
+      if r.result then
+        return r.result
+      end
+    end
+  end
+  local name_line, name_col = find('"name": "')
+  if name_line then
+    local result = request('textDocument/completion', name_line, name_col + #'"name": "')
+    local items = result and (result.items or result) or {}
+    local labels = {}
+    for _, item in ipairs(items) do
+      labels[#labels + 1] = item.label
+    end
+    emit({ phase = 'completion', labels = labels })
+  end
+  local url_line, url_col = find('compatible%-mode')
+  if url_line then
+    local result = request('textDocument/hover', url_line, url_col + 2)
+    local value = result and result.contents and (result.contents.value or result.contents) or vim.NIL
+    emit({ phase = 'hover', value = value })
+  end
   finish(0)
 end
 
