@@ -47,8 +47,16 @@ if [ ! -x node_modules/.bin/vsce ] || ! cmp -s package-lock.json node_modules/.p
 fi
 
 version="$(node -p 'require("./package.json").version')"
-rm -rf server
 mkdir -p dist
+# The package is assembled in a staging directory: the bundled extension, the manifest with the
+# README's rule codes added (scripts/manifest.js), the README, and the server.
+stage="$(mktemp -d "${TMPDIR:-/tmp}/qwen-vscode-stage.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+npm run --silent bundle >&2
+mkdir -p "$stage/out"
+cp out/extension.js "$stage/out/"
+cp README.md .vscodeignore "$stage/"
+node scripts/manifest.js "$REPO/README.md" package.json "$stage/package.json"
 if [ "$bundle" = 1 ]; then
   target="${target:-$(host_target)}"
   exe=qwen-settings-ls
@@ -61,9 +69,9 @@ if [ "$bundle" = 1 ]; then
     (cd "$REPO" && cargo build --release --locked)
     server="$REPO/target/release/$exe"
   fi
-  mkdir -p server
-  cp "$server" "server/$exe"
-  chmod 755 "server/$exe"
+  mkdir -p "$stage/server"
+  cp "$server" "$stage/server/$exe"
+  chmod 755 "$stage/server/$exe"
   out="dist/qwen-settings-ls-$target-$version.vsix"
   args=(--target "$target")
 else
@@ -73,7 +81,6 @@ else
 fi
 
 # No LICENSE file or repository URL in this repository: say so instead of being asked (no stdin in CI).
-node_modules/.bin/vsce package "${args[@]}" --no-dependencies --skip-license --allow-missing-repository \
-  --out "$out" >&2
-rm -rf server
+(cd "$stage" && "$HERE/node_modules/.bin/vsce" package "${args[@]}" --no-dependencies --skip-license \
+  --allow-missing-repository --out "$HERE/$out" >&2)
 echo "$HERE/$out"

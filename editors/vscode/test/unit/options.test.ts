@@ -101,12 +101,26 @@ describe('package.json', () => {
     }
   });
 
-  it('lists exactly the rule codes of the README rule table', () => {
+  it('packages one property per rule of the README rule table (scripts/manifest.js)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const manifest = require(path.join(HERE, 'scripts/manifest.js'));
     const readme = fs.readFileSync(path.join(HERE, '../../README.md'), 'utf8');
     const table = readme.split('<!-- rules:start -->')[1].split('<!-- rules:end -->')[0];
     const codes = [...table.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
-    assert.ok(codes.length > 10, 'README rule table found');
-    assert.deepEqual(Object.keys(props['qwenSettings.rules'].properties).sort(), codes.sort());
+    assert.ok(codes.includes('unknown-protocol-key') && codes.includes('trailing-comma'));
+    const rules = manifest.readmeRules(readme);
+    assert.deepEqual(rules.map((r: { code: string }) => r.code), codes);
+    const before = JSON.stringify(pkg);
+    const packaged = manifest.withRuleProperties(pkg, rules);
+    assert.equal(JSON.stringify(pkg), before, 'the input manifest is not changed');
+    const setting = packaged.contributes.configuration.properties['qwenSettings.rules'];
+    assert.deepEqual(Object.keys(setting.properties), codes);
+    const unknown = setting.properties['unknown-protocol-key'];
+    assert.deepEqual(unknown.enum, props['qwenSettings.rules'].additionalProperties.enum);
+    assert.match(unknown.markdownDescription, /^Default: error\. A `modelProviders` key/);
+    assert.throws(() => manifest.readmeRules('# no table'), /rules:start/);
+    // The manifest in the tree lists no codes, so it cannot fall behind the server.
+    assert.equal(props['qwenSettings.rules'].properties, undefined);
   });
 
   it('activates on .qwen/settings.json and contributes the restart command', () => {
