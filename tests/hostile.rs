@@ -329,11 +329,16 @@ fn invalid_utf8_on_disk_exits_2_with_a_message() {
         err.contains("not valid UTF-8") && err.contains("offset 37"),
         "{err}"
     );
-    // doctor reads the same file: it must not crash either
-    let mut cmd = sandbox.command(&["doctor", "--format", "json"]);
+    // doctor reads the same file: it says why it cannot use it (not "No problems found")
+    let mut cmd = sandbox.command(&["doctor"]);
     cmd.current_dir(sandbox.path("proj"));
     let r = run(cmd, LIMIT);
     assert_bounded("invalid UTF-8, doctor", &r, &[0, 1, 2]);
+    let said = format!("{}{}", r.stdout(), r.stderr());
+    assert!(
+        said.contains("UTF-8"),
+        "doctor is silent about the settings file that is not UTF-8:\n{said}"
+    );
 }
 
 #[test]
@@ -424,7 +429,33 @@ fn huge_dotenv_beside_the_settings() {
     // DOTENV_KEY is in the file, but the file is over the size the tool reads
     text.push_str("DOTENV_KEY=sk-0123456789abcdef0123456789abcdef\n");
     sandbox.write("proj/.env", &text);
-    check_doctor_server("20 MB .env", &sandbox);
+    // Qwen Code (dotenv) loads the file whatever its size: either the key resolves from it, or
+    // the file is skipped, and then doctor says so (naming it) instead of "no .env file".
+    sandbox.write("proj/.qwen/settings.json", SETTINGS);
+    let r = check_json(&sandbox, &sandbox.path("proj"), &[]);
+    assert_bounded("20 MB .env, check", &r, &[0]);
+    let diags = json_diagnostics("20 MB .env", &r);
+    let mut cmd = sandbox.command(&["doctor"]);
+    cmd.current_dir(sandbox.path("proj"));
+    let doctor = run(cmd, LIMIT);
+    assert_bounded("20 MB .env, doctor", &doctor, &[0, 1]);
+    if !diags.is_empty() {
+        assert_eq!(codes(&diags), ["envkey-unresolved"], "{diags:?}");
+        let out = doctor.stdout();
+        let listed = out
+            .lines()
+            .skip_while(|l| !l.starts_with(".env files"))
+            .take_while(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            listed.contains("proj/.env"),
+            "doctor does not say that proj/.env (20 MB) was skipped:\n{out}"
+        );
+    }
+    let path = sandbox.path("proj/.qwen/settings.json");
+    let (_, elapsed, hwm) = open_in_server(&sandbox, &path, SETTINGS);
+    assert_server_bounded("20 MB .env", elapsed, hwm);
 }
 
 #[test]

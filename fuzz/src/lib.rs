@@ -134,7 +134,8 @@ pub fn skip_known() -> bool {
 }
 
 /// Messages that quote a key verbatim: a syntax error quoting the bad token (finding 2), a
-/// member name quoted by unknown-setting (finding 3) or as part of a path (finding 4), a
+/// member name quoted (unknown-setting, unknown-protocol-key, …: finding 3; while exploring,
+/// any key inside a member name is passed over) or as part of a path (finding 4), a
 /// `$version` value. (Finding 5: a value that contains a key, such as `Bearer sk-…`, is shown
 /// whole as a symbol detail.)
 const KNOWN_LEAKS: &[&str] = &[
@@ -144,6 +145,7 @@ const KNOWN_LEAKS: &[&str] = &[
     "Unknown model-entry field",
     "holds what looks like an API key",
     "\"$version\" is",
+    "is not a valid environment variable name",
 ];
 
 /// Finding 1: `rules/endpoints.rs` takes the origin of a base URL as
@@ -262,6 +264,7 @@ pub fn check_analyze(data: &[u8]) {
             }
             if skip_known()
                 && (KNOWN_LEAKS.iter().any(|k| s.contains(k))
+                    || names.iter().any(|n| n.contains(secret.as_str()))
                     || (*channel == "symbol detail" && s.len() > secret.len()))
             {
                 continue; // findings 2-5
