@@ -910,3 +910,46 @@ fn end_of_input_ends_the_process() {
     lsp.close_stdin();
     assert!(lsp.wait_exit(ANSWER).is_some(), "still running after EOF");
 }
+
+/// A document that makes the analysis panic (fuzz finding 1, while it lasts) costs that
+/// document its diagnostics at worst: the server answers requests on it and goes on serving.
+#[test]
+fn a_panicking_analysis_does_not_take_the_server_down() {
+    let (sandbox, mut lsp) = initialized();
+    let path = sandbox.path("proj/.qwen/settings.json");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/hostile/fuzz/analyze/endpoint-origin-underflow"),
+    )
+    .unwrap();
+    lsp.open(&path, &text, 1);
+    let doc = json!({ "uri": uri(&path) });
+    let url = text.find("http:").unwrap() as u32 + 2;
+    for method in ["textDocument/hover", "textDocument/completion"] {
+        let reply = lsp.call(
+            method,
+            json!({ "textDocument": doc, "position": { "line": 0, "character": url } }),
+            ANSWER,
+        );
+        assert!(reply.is_some(), "no answer to {method}");
+    }
+    let reply = lsp.call(
+        "textDocument/codeAction",
+        json!({ "textDocument": doc, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 1, "character": 0 } }, "context": { "diagnostics": [] } }),
+        ANSWER,
+    );
+    assert!(reply.is_some(), "no answer to codeAction");
+    assert_serving(&mut lsp, "a panicking analysis");
+    lsp.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri(&path), "version": 2 },
+            "contentChanges": [{ "text": "{ \"$version\": 4 }" }]
+        }),
+    );
+    let diags = lsp
+        .diagnostics(&path, 2, ANSWER)
+        .expect("diagnostics after the fix");
+    assert_eq!(diags, Vec::<Value>::new());
+    assert_eq!(lsp.shutdown(ANSWER).and_then(|s| s.code()), Some(0));
+}

@@ -460,3 +460,49 @@ fn the_fixture_keys_are_keys() {
         assert!(codes.contains(&code), "{code} missing: {codes:?}");
     }
 }
+
+/// Panic messages reach the log and `check`'s stderr: they must not carry a key either. The
+/// base URL below makes the analysis panic while fuzz finding 1 lasts (tests/hostile/fuzz), with
+/// a message that quotes the URL, which holds a key.
+#[test]
+fn a_panic_message_never_shows_a_key() {
+    let sandbox = Sandbox::new();
+    let text = format!(
+        "{{ \"$version\": 4, \"modelProviders\": {{ \"openai\": [{{ \"id\": \"a\", \"baseUrl\": \"http:a/ü ü ü ü {DASHSCOPE} {OPENAI}\" }}] }} }}\n"
+    );
+    let path = sandbox.write("proj/.qwen/settings.json", &text);
+    let mut leaks = Vec::new();
+    for format in ["human", "json"] {
+        let mut cmd = sandbox.command(&["check", "--format", format]);
+        cmd.arg(&path);
+        env(&mut cmd);
+        let r = run(cmd, T);
+        find_keys(
+            &format!("check --format {format} stdout"),
+            &r.stdout(),
+            &mut leaks,
+        );
+        find_keys(
+            &format!("check --format {format} stderr"),
+            &r.stderr(),
+            &mut leaks,
+        );
+    }
+    let mut cmd = sandbox.command(&[]);
+    env(&mut cmd);
+    let mut lsp = Lsp::start(cmd);
+    lsp.initialize(&["utf-16"], T);
+    lsp.open(&path, &text, 1);
+    let doc = json!({ "uri": uri(&path) });
+    for character in [60, 70, 80] {
+        let pos = json!({ "textDocument": doc, "position": { "line": 0, "character": character } });
+        lsp.call("textDocument/hover", pos.clone(), T);
+        lsp.call("textDocument/completion", pos, T);
+    }
+    for m in lsp.drain(Duration::from_millis(300)) {
+        find_keys("a server message", &m.to_string(), &mut leaks);
+    }
+    assert_eq!(lsp.shutdown(T).and_then(|s| s.code()), Some(0));
+    find_keys("the server log (stderr)", &lsp.stderr_text(), &mut leaks);
+    assert_no_leaks(&leaks);
+}
