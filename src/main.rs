@@ -44,7 +44,7 @@ fn install_panic_hook() {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        let masked = qwen_settings_ls::model::keys::mask_words(&payload);
+        let masked = qwen_settings_ls::model::keys::mask_secrets(&payload);
         let location = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

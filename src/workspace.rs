@@ -143,11 +143,35 @@ impl Locations {
     /// preferred; a `.env` beside it is then shadowed); then `$QWEN_HOME/.env` or
     /// `~/.qwen/.env`, and `~/.env`.
     pub fn dotenv(&self, project: Option<&Path>) -> (Vec<EnvFile>, Option<PathBuf>) {
+        let (files, shadowed, _) = self.dotenv_with_skipped(project);
+        (files, shadowed)
+    }
+
+    /// [`Locations::dotenv`], plus the files that exist but were not read, with why.
+    pub fn dotenv_with_skipped(
+        &self,
+        project: Option<&Path>,
+    ) -> (Vec<EnvFile>, Option<PathBuf>, Vec<(PathBuf, String)>) {
         let mut files: Vec<EnvFile> = Vec::new();
         let mut shadowed = None;
+        let skipped = std::cell::RefCell::new(Vec::new());
         let add = |path: PathBuf, project: bool, files: &mut Vec<EnvFile>| {
             if files.iter().any(|f| same_file(&f.path, &path)) {
                 return;
+            }
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() && meta.len() > MAX_DOTENV_FILE => {
+                    skipped.borrow_mut().push((
+                        path,
+                        format!(
+                            "{} MiB, over the {} MiB this tool reads",
+                            meta.len() >> 20,
+                            MAX_DOTENV_FILE >> 20
+                        ),
+                    ));
+                    return;
+                }
+                _ => {}
             }
             if let Some(text) = read_dotenv(&path) {
                 files.push(EnvFile::new(path, project, &text));
@@ -176,7 +200,7 @@ impl Locations {
         if let Some(home) = &self.home {
             add(home.join(".env"), false, &mut files);
         }
-        (files, shadowed)
+        (files, shadowed, skipped.into_inner())
     }
 }
 

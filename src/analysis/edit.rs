@@ -181,12 +181,14 @@ pub(crate) fn insert_member(
     let member = format!("{}: {value}", json_str(key));
     if text[interior.clone()].trim().is_empty() {
         Some(replace(interior, format!("\n{inner}{member}\n{outer}")))
-    } else {
+    } else if crate::syntax::parse(&text[interior.clone()]).root.is_none() {
         // only comments inside: keep them after the new member
         Some(replace(
             interior.start..interior.start,
-            format!("\n{inner}{member}"),
+            format!("\n{inner}{member}\n{inner}"),
         ))
+    } else {
+        None // something unparsable inside: no safe place
     }
 }
 

@@ -34,7 +34,10 @@ pub fn hover(chain: &Chain, offset: usize, generic: bool) -> Option<Hover> {
         }
         Spot::None => None,
     }?;
-    (generic || !h.generic).then_some(h)
+    (generic || !h.generic).then(|| Hover {
+        markdown: crate::model::keys::mask_secrets(&h.markdown),
+        ..h
+    })
 }
 
 fn key_hover(path: &[Seg], range: TextRange) -> Option<Hover> {

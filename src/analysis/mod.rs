@@ -377,6 +377,16 @@ pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
     rules::schema::check(&eff, &mut out);
     rules::generation::check(&eff, &mut out);
     rules::selection::check(&eff, &mut out);
+    // Messages quote what the user wrote; a key pasted anywhere must never come back unmasked.
+    for d in &mut out {
+        d.message = crate::model::keys::mask_secrets(&d.message);
+        for r in &mut d.related {
+            r.message = crate::model::keys::mask_secrets(&r.message);
+        }
+        for f in &mut d.fixes {
+            f.title = crate::model::keys::mask_secrets(&f.title);
+        }
+    }
     out.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });

@@ -46,7 +46,7 @@ fn children(node: &Node) -> Vec<Symbol> {
                     name: if m.key.text.is_empty() {
                         "\"\"".into()
                     } else {
-                        m.key.text.clone()
+                        crate::model::keys::mask_secrets(&m.key.text)
                     },
                     detail: m.value.as_ref().and_then(scalar_detail),
                     kind: m.value.as_ref().map_or(SymbolKind::Null, kind),
@@ -65,7 +65,7 @@ fn children(node: &Node) -> Vec<Symbol> {
                 name: item
                     .get("id")
                     .and_then(Node::as_str)
-                    .map_or_else(|| format!("[{i}]"), str::to_string),
+                    .map_or_else(|| format!("[{i}]"), crate::model::keys::mask_secrets),
                 detail: scalar_detail(item),
                 kind: kind(item),
                 range: item.range.clone(),
@@ -79,7 +79,7 @@ fn children(node: &Node) -> Vec<Symbol> {
 
 fn scalar_detail(node: &Node) -> Option<String> {
     match &node.kind {
-        NodeKind::String(s) => Some(crate::model::keys::mask_words(
+        NodeKind::String(s) => Some(crate::model::keys::mask_secrets(
             &s.chars().take(200).collect::<String>(),
         )),
         NodeKind::Number(n) => Some(n.clone()),

@@ -132,10 +132,37 @@ pub fn explain(cwd: &Path, locations: &Locations, env: Environment) -> Report {
         chain.target = chain.files.len() - 1;
     }
     // .env files are found from the start directory, whatever the settings files are.
-    let (dotenv, shadowed_dotenv) = locations.dotenv(Some(cwd));
+    let (dotenv, shadowed_dotenv, skipped) = locations.dotenv_with_skipped(Some(cwd));
     chain.dotenv = dotenv;
     chain.shadowed_dotenv = shadowed_dotenv;
-    report(&chain, virtual_target, cwd)
+    let mut report = report(&chain, virtual_target, cwd);
+    for (path, why) in skipped {
+        report
+            .env_files
+            .push(format!("{} (not read: {why})", path.display()));
+    }
+    // Settings files that exist but cannot be read are worth saying out loud.
+    let candidates = [
+        Some(cwd.join(".qwen").join("settings.json")),
+        locations.user.clone(),
+    ];
+    for path in candidates.into_iter().flatten() {
+        if !path.is_file() || read_settings(&path).is_some() {
+            continue;
+        }
+        let why = match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Err(e) => format!(
+                    "is not valid UTF-8 (invalid byte at offset {}): Qwen Code cannot parse it",
+                    e.utf8_error().valid_up_to()
+                ),
+                Ok(_) => "is too large to read".to_string(),
+            },
+            Err(e) => format!("cannot be read: {e}"),
+        };
+        report.notes.push(format!("{} {why}", path.display()));
+    }
+    report
 }
 
 /// Paths in the report are absolute; the human view shortens them with [`friendly`].
@@ -469,7 +496,11 @@ fn human(r: &Report, cwd: &Path, home: Option<&str>, out: &mut impl Write) -> st
         writeln!(out, "  (none)")?;
     }
     for path in &r.env_files {
-        writeln!(out, "  {}", f(path))?;
+        // "path (not read: …)" keeps its note
+        match path.split_once(" (") {
+            Some((p, note)) => writeln!(out, "  {} ({note}", display_path(Path::new(p), home))?,
+            None => writeln!(out, "  {}", f(path))?,
+        }
     }
     writeln!(out)?;
     let row = |out: &mut dyn Write, label: &str, value: String, note: Option<&String>| match note {

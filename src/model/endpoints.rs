@@ -586,19 +586,46 @@ pub struct Parsed {
     pub scheme: String,
     pub host: String,
     pub path: String,
+    /// `scheme://host[:port]` as the parser normalised it.
+    pub origin: String,
 }
 
-/// Parses an absolute http(s) URL the way Node's `new URL()` does (WHATWG).
+/// Parses an absolute http(s) URL the way Node's `new URL()` does (WHATWG). Memoized per
+/// thread, like [`endpoint_for_host`].
 pub fn parse_url(s: &str) -> Option<Parsed> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<Parsed>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(s).cloned()) {
+        return hit;
+    }
+    let parsed = parse_url_uncached(s);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() > 1024 {
+            c.clear();
+        }
+        c.insert(s.to_string(), parsed.clone());
+    });
+    parsed
+}
+
+fn parse_url_uncached(s: &str) -> Option<Parsed> {
     let url = url::Url::parse(s).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
     let host = url.host_str()?.to_ascii_lowercase();
+    let origin = match url.port() {
+        Some(port) => format!("{}://{}:{port}", url.scheme(), host),
+        None => format!("{}://{}", url.scheme(), host),
+    };
     Some(Parsed {
         scheme: url.scheme().to_string(),
         host,
         path: url.path().trim_end_matches('/').to_string(),
+        origin,
     })
 }
 
@@ -681,8 +708,28 @@ pub fn is_aliyun(host: &str) -> bool {
     host == "aliyuncs.com" || host.ends_with(".aliyuncs.com")
 }
 
-/// The catalog endpoint whose host serves `url` (same host; the path may differ).
+/// The catalog endpoint whose host serves `url` (same host; the path may differ). Memoized per
+/// thread: a settings file repeats a handful of base URLs, and every rule asks about them.
 pub fn endpoint_for_host(url: &str) -> Option<&'static Endpoint> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<&'static Endpoint>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(url).copied()) {
+        return hit;
+    }
+    let found = endpoint_for_host_uncached(url);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() > 1024 {
+            c.clear();
+        }
+        c.insert(url.to_string(), found);
+    });
+    found
+}
+
+fn endpoint_for_host_uncached(url: &str) -> Option<&'static Endpoint> {
     let parsed = parse_url(url)?;
     if let Some(ds) = dashscope_host(&parsed.host) {
         return ENDPOINTS

@@ -137,9 +137,11 @@ pub fn secret(value: &str) -> Option<Secret> {
             variable: f.variable,
         });
     }
+    // No '/': repository-style model ids (`Qwen/Qwen3-Coder-480B-A35B-Instruct`) are long and
+    // varied too, but keys are base62, hex or URL-safe base64.
     let token_chars = value
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '/' | '='));
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '='));
     let has_alpha = value.chars().any(|c| c.is_ascii_alphabetic());
     // A name like `Project_Key_2024_Backup` is a variable name, however long.
     let name_like = is_valid_var_name(value) && value.contains('_');
@@ -202,19 +204,48 @@ pub fn mask(value: &str) -> String {
     format!("{head}…{tail}")
 }
 
-/// `text` with every word that looks like a key masked (`Bearer sk-…3f2a`). Words are split at
-/// whitespace and quotes.
-pub fn mask_words(text: &str) -> String {
-    text.split_inclusive(|c: char| c.is_whitespace() || "\"'`".contains(c))
-        .map(|w| {
-            let token = w.trim_end_matches(|c: char| c.is_whitespace() || "\"'`".contains(c));
-            if secret(token).is_some() {
-                w.replacen(token, &mask(token), 1)
-            } else {
-                w.to_string()
-            }
-        })
-        .collect()
+/// Key prefixes from the formats above, for finding keys inside longer words.
+const PREFIXES: [&str; 8] = [
+    "sk-", "AIza", "hf_", "api_org_", "gsk_", "xai-", "pplx-", "ms-",
+];
+
+/// `text` with every key masked, wherever it stands: as a word, inside quotes, glued to other
+/// text (`env.sk-…`, `key:sk-…`). Applied to every message, title, hover and symbol.
+pub fn mask_secrets(text: &str) -> String {
+    // Runs split at dots and slashes too, so URLs and dotted paths are never taken for keys.
+    let token = |c: char| c.is_ascii_alphanumeric() || "_-+=".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(token) {
+        out.push_str(&rest[..start]);
+        let run_len = rest[start..]
+            .find(|c: char| !token(c))
+            .unwrap_or(rest.len() - start);
+        let run = &rest[start..start + run_len];
+        out.push_str(&mask_run(run));
+        rest = &rest[start + run_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Masks a key inside one run of token characters.
+fn mask_run(run: &str) -> String {
+    if run.len() < 16 {
+        return run.to_string();
+    }
+    if secret(run).is_some() {
+        return mask(run);
+    }
+    // A key glued after other text (`key-sk-…`).
+    for p in PREFIXES {
+        if let Some(at) = run.find(p).filter(|&at| at > 0)
+            && secret(&run[at..]).is_some()
+        {
+            return format!("{}{}", &run[..at], mask(&run[at..]));
+        }
+    }
+    run.to_string()
 }
 
 /// `text` with every secret-looking string literal masked in place (first three and last four
@@ -288,6 +319,7 @@ mod tests {
         );
         assert_eq!(known("OpenRouter_Key_For_Project_X2_2026_Backup"), "none");
         assert_eq!(known("DASHSCOPE_API_KEY"), "none");
+        assert_eq!(known("Qwen/Qwen3-Coder-480B-A35B-Instruct"), "none");
         assert_eq!(known("sk-your-dashscope-key-here"), "none");
         assert_eq!(known("sk-sp-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), "none");
         assert_eq!(known("my-key"), "none");
@@ -311,12 +343,23 @@ mod tests {
     }
 
     #[test]
-    fn masks_words() {
+    fn masks_secrets_anywhere() {
+        let k = "sk-7c2e9a4f1b6d8e3a5c0f2b7d9e1a4c6f";
+        for text in [
+            format!("env.{k} holds"),
+            format!("\"key: {k}\" is not"),
+            format!("`{k}` is not a JSON value"),
+            format!("Unknown setting \"{k}\""),
+            format!("x {k}.suffix"),
+        ] {
+            let masked = mask_secrets(&text);
+            assert!(!masked.contains(k), "{masked}");
+            assert!(masked.contains("sk-…4c6f"), "{masked}");
+        }
         assert_eq!(
-            mask_words("Bearer sk-0123456789abcdef0123456789ab3f2a now"),
-            "Bearer sk-…3f2a now"
+            mask_secrets("model.generationConfig.timeout is fine"),
+            "model.generationConfig.timeout is fine"
         );
-        assert_eq!(mask_words("plain text"), "plain text");
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub struct Snapshot {
 
 pub struct Documents {
     inner: Mutex<Inner>,
+    /// Held while an analysis runs: at most one syntax tree is being built at a time, and a
+    /// request that needs the current analysis waits for the worker's instead of building its
+    /// own (memory stays near one document's worth).
+    analysing: Mutex<()>,
     rules: Mutex<RuleConfig>,
     pub env: Environment,
     pub locations: Locations,
@@ -58,6 +62,7 @@ impl Documents {
     pub fn new(env: Environment, locations: Locations) -> Self {
         Self {
             inner: Mutex::new(Inner::default()),
+            analysing: Mutex::new(()),
             rules: Mutex::new(RuleConfig::default()),
             env,
             locations,
@@ -111,6 +116,8 @@ impl Documents {
         if applied.is_err() {
             tracing::error!("applying a change panicked; the document may be out of sync");
         }
+        // The old analysis is stale: free its tree now rather than after the next one is built.
+        doc.analysis = None;
         mark_dirty(&mut inner, uri);
     }
 
@@ -161,8 +168,22 @@ impl Documents {
             .collect()
     }
 
-    /// Analyses a snapshot (pure computation plus reads of the other scope files).
-    pub fn analyze(&self, snap: Snapshot) -> Analysis {
+    /// Analyses a snapshot for the worker, one analysis at a time, and stores it if it is still
+    /// current; reuses the stored one when a request already analysed this version.
+    pub fn analyze_and_store(&self, snap: Snapshot) -> Option<Arc<Analysis>> {
+        let _one_at_a_time = self.analysing.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(a) = self
+            .stored_current(&snap.uri)
+            .filter(|a| a.version == snap.version)
+        {
+            return Some(a);
+        }
+        let uri = snap.uri.clone();
+        let analysis = self.analyze_now(snap);
+        self.store(&uri, analysis)
+    }
+
+    fn analyze_now(&self, snap: Snapshot) -> Analysis {
         let target = SettingsFile::new(snap.kind, snap.path.clone(), snap.rope.to_string());
         let read = |p: &Path| match snap.open.get(p) {
             Some(rope) => Some(rope.to_string()),
@@ -196,6 +217,11 @@ impl Documents {
 
     /// The analysis of the current version, computing it now if the worker has not yet.
     pub fn current(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+        if let Some(a) = self.stored_current(uri) {
+            return Some(a);
+        }
+        // Wait for an analysis in progress (most likely of this very version), then look again.
+        let _one_at_a_time = self.analysing.lock().unwrap_or_else(|e| e.into_inner());
         let snap = {
             let inner = self.lock();
             let doc = inner.docs.get(uri)?;
@@ -218,7 +244,25 @@ impl Documents {
                 open,
             }
         };
-        Some(Arc::new(self.analyze(snap)))
+        let version = snap.version;
+        let analysis = Arc::new(self.analyze_now(snap));
+        // Keep it for the next request if the document has not moved on meanwhile.
+        let mut inner = self.lock();
+        if let Some(doc) = inner.docs.get_mut(uri)
+            && doc.document.version() == version
+        {
+            doc.analysis = Some(analysis.clone());
+        }
+        Some(analysis)
+    }
+
+    fn stored_current(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+        let inner = self.lock();
+        let doc = inner.docs.get(uri)?;
+        doc.analysis
+            .as_ref()
+            .filter(|a| a.version == doc.document.version())
+            .cloned()
     }
 }
 

@@ -422,12 +422,13 @@ async fn worker(
             for snap in snapshots {
                 let uri = snap.uri.clone();
                 let docs2 = docs.clone();
-                let Ok(analysis) = tokio::task::spawn_blocking(move || docs2.analyze(snap)).await
+                let Ok(stored) =
+                    tokio::task::spawn_blocking(move || docs2.analyze_and_store(snap)).await
                 else {
                     tracing::error!("analysis panicked");
                     continue;
                 };
-                let Some(analysis) = docs.store(&uri, analysis) else {
+                let Some(analysis) = stored else {
                     continue; // superseded while it ran
                 };
                 let enc = *encoding.get().unwrap_or(&Encoding::Utf16);

@@ -184,11 +184,27 @@ pub(super) fn lex(text: &str) -> Lexed {
                         let start = (base + r.start).max(token_start);
                         let end =
                             word_end(text, (base + r.end).max(next_char_boundary(text, start)));
-                        out.errors.push(error(start..end, lexical_message(&err)));
-                        out.tokens.push(Token {
-                            tok: Tok::Invalid,
-                            range: token_start..end,
-                        });
+                        // A run of garbage (NUL bytes, a binary file) is one error, not one per byte.
+                        let merged = out
+                            .errors
+                            .last_mut()
+                            .filter(|e| e.range.end == start)
+                            .is_some_and(|e| {
+                                e.range.end = end;
+                                true
+                            });
+                        if !merged {
+                            out.errors.push(error(start..end, lexical_message(&err)));
+                        }
+                        match out.tokens.last_mut() {
+                            Some(t) if merged && t.tok == Tok::Invalid && t.range.end == start => {
+                                t.range.end = end
+                            }
+                            _ => out.tokens.push(Token {
+                                tok: Tok::Invalid,
+                                range: token_start..end,
+                            }),
+                        }
                         base = end;
                     }
                     gap_start = base;

@@ -5,6 +5,9 @@ use super::{
     Array, ErrorKind, Key, MAX_DEPTH, Member, Node, NodeKind, Object, Parse, SyntaxError, TextRange,
 };
 
+/// Syntax errors reported at most (one more says how many were left out).
+const MAX_ERRORS: usize = 100;
+
 /// Parses `text`. Never fails: see the module docs of [`crate::syntax`].
 pub fn parse(text: &str) -> Parse {
     let lexed = lex(text);
@@ -18,6 +21,17 @@ pub fn parse(text: &str) -> Parse {
     let mut errors = p.errors;
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     errors.dedup_by(|a, b| a.range.start == b.range.start);
+    // Past a point more errors say nothing new, and a binary file would produce millions.
+    if errors.len() > MAX_ERRORS {
+        let rest = errors.len() - MAX_ERRORS;
+        let at = errors[MAX_ERRORS].range.clone();
+        errors.truncate(MAX_ERRORS);
+        errors.push(SyntaxError {
+            range: at,
+            kind: ErrorKind::Syntax,
+            message: format!("{rest} more syntax errors from here on are not listed"),
+        });
+    }
     Parse {
         root,
         errors,

@@ -97,7 +97,8 @@ fn base_url(
         return;
     };
     let trimmed = url.trim_end_matches('/');
-    let origin = &trimmed[..trimmed.len() - parsed.path.len()];
+    // The parser's normalised form: the raw text may differ (case, dot segments, escapes).
+    let origin = parsed.origin.as_str();
 
     if parsed.scheme == "http" && !is_loopback(&parsed.host) {
         let https = format!("https{}", &url[4..]);
