@@ -129,7 +129,9 @@ impl Documents {
         if kind.is_some_and(|k| k != ScopeKind::Workspace) {
             // other files may have depended on its unsaved text: now the disk copy counts
             let others: Vec<Uri> = inner.docs.keys().cloned().collect();
-            inner.dirty.extend(others);
+            for other in others {
+                invalidate(&mut inner, &other);
+            }
         }
         kind.is_some()
     }
@@ -266,11 +268,20 @@ impl Documents {
     }
 }
 
-fn mark_dirty(inner: &mut Inner, uri: &Uri) {
-    let kind = inner.docs.get(uri).and_then(|d| d.kind);
-    if kind.is_some() {
+/// Schedules `uri` for analysis and forgets its stored analysis, which is stale even when the
+/// version is not (another file of its chain changed).
+fn invalidate(inner: &mut Inner, uri: &Uri) {
+    if let Some(doc) = inner.docs.get_mut(uri)
+        && doc.kind.is_some()
+    {
+        doc.analysis = None;
         inner.dirty.insert(uri.clone());
     }
+}
+
+fn mark_dirty(inner: &mut Inner, uri: &Uri) {
+    let kind = inner.docs.get(uri).and_then(|d| d.kind);
+    invalidate(inner, uri);
     if kind == Some(ScopeKind::Workspace) {
         return;
     }
@@ -281,5 +292,7 @@ fn mark_dirty(inner: &mut Inner, uri: &Uri) {
         .filter(|(u, d)| *u != uri && d.kind.is_some())
         .map(|(u, _)| u.clone())
         .collect();
-    inner.dirty.extend(others);
+    for other in others {
+        invalidate(inner, &other);
+    }
 }
