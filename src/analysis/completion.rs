@@ -71,6 +71,15 @@ pub fn complete(chain: &Chain, offset: usize, options: Options) -> Vec<Completio
     if !options.generic {
         items.retain(|i| !i.generic);
     }
+    // A key pasted as a name or an id is never offered back, nor shown in a detail.
+    items.retain(|i| crate::model::keys::secret(&i.label).is_none());
+    for i in &mut items {
+        i.detail = i.detail.as_deref().map(crate::model::keys::mask_secrets);
+        i.documentation = i
+            .documentation
+            .as_deref()
+            .map(crate::model::keys::mask_secrets);
+    }
     items
 }
 

@@ -377,6 +377,25 @@ pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
     rules::schema::check(&eff, &mut out);
     rules::generation::check(&eff, &mut out);
     rules::selection::check(&eff, &mut out);
+    // In a broken file, a fix is offered only if it leaves the file parsing no worse: fixes are
+    // written for the tree the parser recovered, and recovery can misread what surrounds them.
+    let target = &chain.files[chain.target];
+    let broken = target.parse.errors.len();
+    if broken > 0 {
+        let small = target.text.len() <= 1 << 20;
+        for d in &mut out {
+            if d.code == "trailing-comma" {
+                continue; // removing one comma never adds an error
+            }
+            d.fixes.retain(|f| {
+                small
+                    && crate::syntax::parse(&apply_edits(&target.text, &f.edits))
+                        .errors
+                        .len()
+                        <= broken
+            });
+        }
+    }
     // Messages quote what the user wrote; a key pasted anywhere must never come back unmasked.
     for d in &mut out {
         d.message = crate::model::keys::mask_secrets(&d.message);

@@ -78,15 +78,22 @@ pub fn run(format: Format) -> ExitCode {
     let home = env.home().map(str::to_string);
     let report = explain(&cwd, &locations, env);
     let errors = report.diagnostics.iter().any(|d| d.severity == "error");
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut buf = Vec::new();
     let written = match format {
-        Format::Json => serde_json::to_writer_pretty(&mut out, &report)
+        Format::Json => serde_json::to_writer_pretty(&mut buf, &report)
             .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out)),
-        Format::Human => human(&report, &cwd, home.as_deref(), &mut out),
+            .and_then(|()| writeln!(buf)),
+        Format::Human => human(&report, &cwd, home.as_deref(), &mut buf),
     };
-    if written.and_then(|()| out.flush()).is_err() {
+    // Ids, names and paths are the user's text: a key pasted into one is masked here too.
+    let text = crate::model::keys::mask_secrets(&String::from_utf8_lossy(&buf));
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if written
+        .and_then(|()| out.write_all(text.as_bytes()))
+        .and_then(|()| out.flush())
+        .is_err()
+    {
         return ExitCode::from(2);
     }
     if errors {

@@ -135,7 +135,7 @@ fn report<'a>(r: &'a Checked, text: &'a str, rope: &Rope, d: &'a Diagnostic) -> 
     };
     let excerpt = text[start..end].trim_end_matches(['\n', '\r']);
     // Never print a key: mask secret-looking strings in place (offsets stay valid).
-    let excerpt = crate::model::keys::redact_strings(excerpt);
+    let excerpt = crate::model::keys::redact_in_place(excerpt);
     let span = (d.range.start - start).min(excerpt.len())..(d.range.end - start).min(excerpt.len());
     let mut groups = vec![
         level(d.severity)

@@ -143,8 +143,10 @@ pub fn secret(value: &str) -> Option<Secret> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '='));
     let has_alpha = value.chars().any(|c| c.is_ascii_alphabetic());
-    // A name like `Project_Key_2024_Backup` is a variable name, however long.
-    let name_like = is_valid_var_name(value) && value.contains('_');
+    // A name like `Project_Key_2024_Backup` is a variable name, however long; words joined by
+    // hyphens (`qwen-conformance-run-7oeHmZ`, a UUID) are names or ids, not random keys.
+    let name_like =
+        (is_valid_var_name(value) && value.contains('_')) || value.matches('-').count() >= 3;
     // providers.md §7: longer than ~40 characters with more than 3.5 bits/char.
     if token_chars
         && !name_like
@@ -212,6 +214,23 @@ const PREFIXES: [&str; 8] = [
 /// `text` with every key masked, wherever it stands: as a word, inside quotes, glued to other
 /// text (`env.sk-…`, `key:sk-…`). Applied to every message, title, hover and symbol.
 pub fn mask_secrets(text: &str) -> String {
+    mask_with(text, mask)
+}
+
+/// Like [`mask_secrets`], but keeps every byte offset: the hidden middle of a key becomes `*`
+/// (keys are ASCII). For source excerpts shown with carets under them.
+pub fn redact_in_place(text: &str) -> String {
+    mask_with(text, |k| {
+        let n = k.len();
+        if n < 12 {
+            "*".repeat(n)
+        } else {
+            format!("{}{}{}", &k[..3], "*".repeat(n - 7), &k[n - 4..])
+        }
+    })
+}
+
+fn mask_with(text: &str, hide: fn(&str) -> String) -> String {
     // Runs split at dots and slashes too, so URLs and dotted paths are never taken for keys.
     let token = |c: char| c.is_ascii_alphanumeric() || "_-+=".contains(c);
     let mut out = String::with_capacity(text.len());
@@ -222,7 +241,7 @@ pub fn mask_secrets(text: &str) -> String {
             .find(|c: char| !token(c))
             .unwrap_or(rest.len() - start);
         let run = &rest[start..start + run_len];
-        out.push_str(&mask_run(run));
+        out.push_str(&mask_run(run, hide));
         rest = &rest[start + run_len..];
     }
     out.push_str(rest);
@@ -230,58 +249,22 @@ pub fn mask_secrets(text: &str) -> String {
 }
 
 /// Masks a key inside one run of token characters.
-fn mask_run(run: &str) -> String {
+fn mask_run(run: &str, hide: fn(&str) -> String) -> String {
     if run.len() < 16 {
         return run.to_string();
     }
     if secret(run).is_some() {
-        return mask(run);
+        return hide(run);
     }
     // A key glued after other text (`key-sk-…`).
     for p in PREFIXES {
         if let Some(at) = run.find(p).filter(|&at| at > 0)
             && secret(&run[at..]).is_some()
         {
-            return format!("{}{}", &run[..at], mask(&run[at..]));
+            return format!("{}{}", &run[..at], hide(&run[at..]));
         }
     }
     run.to_string()
-}
-
-/// `text` with every secret-looking string literal masked in place (first three and last four
-/// characters kept, the rest `*`), so byte offsets into `text` stay valid. For showing source
-/// excerpts without leaking keys.
-pub fn redact_strings(text: &str) -> String {
-    let mut out = text.to_string();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'"' {
-            i += 1;
-            continue;
-        }
-        let start = i + 1;
-        let mut j = start;
-        while j < bytes.len() && bytes[j] != b'"' && bytes[j] != b'\n' {
-            j += if bytes[j] == b'\\' { 2 } else { 1 };
-        }
-        let end = j.min(bytes.len());
-        if let Some(content) = text.get(start..end)
-            && content.is_ascii()
-            && secret(content).is_some()
-            && content.len() > 7
-        {
-            let masked = format!(
-                "{}{}{}",
-                &content[..3],
-                "*".repeat(content.len() - 7),
-                &content[content.len() - 4..]
-            );
-            out.replace_range(start..end, &masked);
-        }
-        i = end + 1;
-    }
-    out
 }
 
 #[cfg(test)]
@@ -320,6 +303,10 @@ mod tests {
         assert_eq!(known("OpenRouter_Key_For_Project_X2_2026_Backup"), "none");
         assert_eq!(known("DASHSCOPE_API_KEY"), "none");
         assert_eq!(known("Qwen/Qwen3-Coder-480B-A35B-Instruct"), "none");
+        assert_eq!(
+            known("qwen-conformance-empty-exported-is-unset-dotenv-7oeHmZ"),
+            "none"
+        );
         assert_eq!(known("sk-your-dashscope-key-here"), "none");
         assert_eq!(known("sk-sp-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), "none");
         assert_eq!(known("my-key"), "none");
@@ -332,13 +319,14 @@ mod tests {
 
     #[test]
     fn redacts_excerpts_in_place() {
-        let line = r#"  "envKey": "sk-0123456789abcdef0123456789ab3f2a", "id": "qwen3-max" "#;
-        let red = redact_strings(line);
+        let line = r#"  "envKey": "sk-0123456789abcdef0123456789ab3f2a", "h": "Bearer sk-or-v1-0123456789abcdef0123456789abcdef0123", "id": "qwen3-max" "#;
+        let red = redact_in_place(line);
         assert_eq!(red.len(), line.len());
         assert!(
             red.contains(r#""sk-****************************3f2a""#),
             "{red}"
         );
+        assert!(!red.contains("sk-or-v1-0123456789abcdef"), "{red}");
         assert!(red.contains("qwen3-max"));
     }
 
