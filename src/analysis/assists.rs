@@ -10,7 +10,7 @@ use crate::syntax::TextRange;
 pub fn assists(chain: &Chain, range: TextRange) -> Vec<Fix> {
     let eff = Effective::new(chain);
     let mut out = Vec::new();
-    for entry in eff.usable_entries().filter(|e| eff.is_target(e.file)) {
+    for entry in eff.target_entries() {
         let Some(value) = entry.field("baseUrl").and_then(|m| m.value.as_ref()) else {
             continue;
         };

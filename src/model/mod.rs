@@ -581,6 +581,13 @@ impl<'a> Effective<'a> {
             .filter(|e| e.node.as_object().is_some())
     }
 
+    /// The usable entries that sit in the file being analysed (the ones rules report on).
+    pub fn target_entries(&self) -> Vec<&Entry<'a>> {
+        self.usable_entries()
+            .filter(|e| self.is_target(e.file))
+            .collect()
+    }
+
     /// Entries the CLI considers for `security.auth.selectedType = auth_type`, in order.
     pub fn candidates(&self, auth_type: &str) -> Vec<&Entry<'a>> {
         let responses = auth_type == LEGACY_RESPONSES_KEY;

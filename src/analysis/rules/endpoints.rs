@@ -22,10 +22,7 @@ const SDK_SUFFIXES: [&str; 4] = [
 ];
 
 pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
-    let entries: Vec<&Entry> = eff
-        .usable_entries()
-        .filter(|e| eff.is_target(e.file))
-        .collect();
+    let entries = eff.target_entries();
     for entry in entries {
         let Some(protocol) = entry.protocol else {
             continue;

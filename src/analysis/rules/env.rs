@@ -4,7 +4,7 @@
 use crate::analysis::edit::{fix, remove_item, replace};
 use crate::analysis::{Diagnostic, Fix, Severity, closest, json_str};
 use crate::model::keys;
-use crate::model::{Effective, Entry, Origin, ScopeKind, Source, excluded, has_reference};
+use crate::model::{Effective, Origin, ScopeKind, Source, excluded, has_reference};
 use crate::syntax::{Node, NodeKind};
 
 pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
@@ -36,10 +36,7 @@ fn places(eff: &Effective) -> String {
 }
 
 fn envkey_unresolved(eff: &Effective, out: &mut Vec<Diagnostic>) {
-    let entries: Vec<&Entry> = eff
-        .usable_entries()
-        .filter(|e| eff.is_target(e.file))
-        .collect();
+    let entries = eff.target_entries();
     for entry in entries {
         let Some(member) = entry.field("envKey") else {
             continue;

@@ -7,10 +7,7 @@ use crate::model::keys::{self, Secret};
 use crate::model::{Effective, Entry, Protocol, has_reference};
 
 pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
-    let entries: Vec<&Entry> = eff
-        .usable_entries()
-        .filter(|e| eff.is_target(e.file))
-        .collect();
+    let entries = eff.target_entries();
     for entry in entries {
         let Some(protocol) = entry.protocol else {
             continue;
