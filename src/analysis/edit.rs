@@ -10,8 +10,10 @@ use crate::syntax::{Node, NodeKind, TextRange};
 
 /// Applies non-overlapping edits to `text`.
 pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    // From the end backwards; insertions at one offset end up in array order, as LSP applies them.
+    let mut sorted: Vec<(usize, &Edit)> = edits.iter().enumerate().collect();
+    sorted.sort_by_key(|(i, e)| std::cmp::Reverse((e.range.start, *i)));
+    let sorted = sorted.into_iter().map(|(_, e)| e);
     let mut out = text.to_string();
     for e in sorted {
         if e.range.start <= e.range.end

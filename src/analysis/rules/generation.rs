@@ -72,8 +72,16 @@ fn move_fix(
                 &value,
             )?);
         }
+        Some(existing) if existing.as_object()?.members.is_empty() => {
+            // One edit for an empty object: several insertions at one offset need commas.
+            let value: serde_json::Value =
+                serde_json::from_str(&file.text[config.range.clone()]).ok()?;
+            edits.push(crate::analysis::edit::replace(
+                existing.range.clone(),
+                crate::analysis::edit::render_inline(&value),
+            ));
+        }
         Some(existing) => {
-            existing.as_object()?;
             for m in &config.as_object()?.members {
                 if existing.member(&m.key.text).is_some() {
                     continue; // the entry's own value wins already
