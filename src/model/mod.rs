@@ -58,6 +58,16 @@ impl SettingsFile {
         }
     }
 
+    /// A file whose text was already parsed (e.g. re-parsed incrementally after an edit).
+    pub fn with_parse(kind: ScopeKind, path: PathBuf, text: String, parse: Parse) -> Self {
+        Self {
+            kind,
+            path,
+            text,
+            parse,
+        }
+    }
+
     /// The root object (`None` when the file is not an object).
     pub fn root(&self) -> Option<&Node> {
         self.parse.root_object().map(|(n, _)| n)
@@ -190,6 +200,13 @@ pub struct Chain {
     pub shadowed_dotenv: Option<PathBuf>,
     /// Where a key found in the settings file can be moved to.
     pub secret_store: Option<SecretStore>,
+}
+
+impl Chain {
+    /// Takes the target file out of the chain (to reuse its text and tree for the next version).
+    pub fn into_target(mut self) -> Option<SettingsFile> {
+        (self.target < self.files.len()).then(|| self.files.swap_remove(self.target))
+    }
 }
 
 /// Where a variable's value comes from.

@@ -7,7 +7,8 @@
 
 use crate::analysis::{self, Diagnostic, RuleConfig};
 use crate::model::{Chain, Environment, ScopeKind, SettingsFile};
-use crate::text::{Change, Document, Encoding};
+use crate::syntax::{self, Parse};
+use crate::text::{Change, Changed, Document, Encoding};
 use crate::workspace::{Locations, read_settings};
 use ropey::Rope;
 use std::collections::{HashMap, HashSet};
@@ -18,6 +19,8 @@ use tower_lsp_server::ls_types::Uri;
 /// The result of analysing one version of a document.
 pub struct Analysis {
     pub version: i32,
+    /// The snapshot it was made from.
+    seq: u64,
     pub rope: Rope,
     pub chain: Chain,
     pub diagnostics: Vec<Diagnostic>,
@@ -27,7 +30,12 @@ struct Doc {
     document: Document,
     path: Option<PathBuf>,
     kind: Option<ScopeKind>,
+    /// The analysis of the current version, once there is one.
     analysis: Option<Arc<Analysis>>,
+    /// The analysis of the last snapshot taken (number `seq`), whatever its version: the next
+    /// analysis starts from its text and tree and re-parses only what changed since.
+    base: Option<Arc<Analysis>>,
+    seq: u64,
 }
 
 #[derive(Default)]
@@ -43,6 +51,10 @@ pub struct Snapshot {
     pub rope: Rope,
     path: PathBuf,
     kind: ScopeKind,
+    seq: u64,
+    /// The previous snapshot's analysis, and what changed in the text since.
+    base: Option<Arc<Analysis>>,
+    changed: Option<Changed>,
     /// Open documents' text by path, so that unsaved edits of other scopes count.
     open: HashMap<PathBuf, Rope>,
 }
@@ -91,6 +103,8 @@ impl Documents {
                 path,
                 kind,
                 analysis: None,
+                base: None,
+                seq: 0,
             },
         );
         mark_dirty(&mut inner, &uri);
@@ -157,15 +171,8 @@ impl Documents {
         dirty
             .into_iter()
             .filter_map(|uri| {
-                let doc = inner.docs.get(&uri)?;
-                Some(Snapshot {
-                    version: doc.document.version(),
-                    rope: doc.document.rope().clone(),
-                    path: doc.path.clone()?,
-                    kind: doc.kind?,
-                    open: open.clone(),
-                    uri,
-                })
+                let doc = inner.docs.get_mut(&uri)?;
+                snapshot(doc, uri, open.clone())
             })
             .collect()
     }
@@ -186,7 +193,8 @@ impl Documents {
     }
 
     fn analyze_now(&self, snap: Snapshot) -> Analysis {
-        let target = SettingsFile::new(snap.kind, snap.path.clone(), snap.rope.to_string());
+        let (text, parse) = text_and_tree(snap.base, snap.changed, &snap.rope);
+        let target = SettingsFile::with_parse(snap.kind, snap.path.clone(), text, parse);
         let read = |p: &Path| match snap.open.get(p) {
             Some(rope) => Some(rope.to_string()),
             None => read_settings(p),
@@ -199,6 +207,7 @@ impl Documents {
             .apply(&mut diagnostics);
         Analysis {
             version: snap.version,
+            seq: snap.seq,
             rope: snap.rope,
             chain,
             diagnostics,
@@ -209,10 +218,13 @@ impl Documents {
     pub fn store(&self, uri: &Uri, analysis: Analysis) -> Option<Arc<Analysis>> {
         let mut inner = self.lock();
         let doc = inner.docs.get_mut(uri)?;
+        let analysis = Arc::new(analysis);
+        if doc.seq == analysis.seq {
+            doc.base = Some(analysis.clone());
+        }
         if doc.document.version() != analysis.version {
             return None; // superseded: a newer version is already queued
         }
-        let analysis = Arc::new(analysis);
         doc.analysis = Some(analysis.clone());
         Some(analysis)
     }
@@ -225,37 +237,28 @@ impl Documents {
         // Wait for an analysis in progress (most likely of this very version), then look again.
         let _one_at_a_time = self.analysing.lock().unwrap_or_else(|e| e.into_inner());
         let snap = {
-            let inner = self.lock();
-            let doc = inner.docs.get(uri)?;
-            if let Some(a) = &doc.analysis
-                && a.version == doc.document.version()
-            {
-                return Some(a.clone());
-            }
+            let mut inner = self.lock();
             let open = inner
                 .docs
                 .values()
                 .filter_map(|d| Some((d.path.clone()?, d.document.rope().clone())))
                 .collect();
-            Snapshot {
-                uri: uri.clone(),
-                version: doc.document.version(),
-                rope: doc.document.rope().clone(),
-                path: doc.path.clone()?,
-                kind: doc.kind?,
-                open,
+            let doc = inner.docs.get_mut(uri)?;
+            if let Some(a) = &doc.analysis
+                && a.version == doc.document.version()
+            {
+                return Some(a.clone());
             }
+            snapshot(doc, uri.clone(), open)?
         };
-        let version = snap.version;
-        let analysis = Arc::new(self.analyze_now(snap));
+        let analysis = self.analyze_now(snap);
         // Keep it for the next request if the document has not moved on meanwhile.
-        let mut inner = self.lock();
-        if let Some(doc) = inner.docs.get_mut(uri)
-            && doc.document.version() == version
-        {
-            doc.analysis = Some(analysis.clone());
+        let stored = self.store(uri, analysis);
+        if stored.is_none() {
+            // superseded already: analyse the newest text instead
+            return self.stored_current(uri);
         }
-        Some(analysis)
+        stored
     }
 
     fn stored_current(&self, uri: &Uri) -> Option<Arc<Analysis>> {
@@ -265,6 +268,68 @@ impl Documents {
             .as_ref()
             .filter(|a| a.version == doc.document.version())
             .cloned()
+    }
+}
+
+/// Takes what the analysis of `doc`'s current text needs; the document's base moves into it.
+fn snapshot(doc: &mut Doc, uri: Uri, open: HashMap<PathBuf, Rope>) -> Option<Snapshot> {
+    let path = doc.path.clone()?;
+    let kind = doc.kind?;
+    doc.seq += 1;
+    Some(Snapshot {
+        uri,
+        version: doc.document.version(),
+        rope: doc.document.rope().clone(),
+        path,
+        kind,
+        seq: doc.seq,
+        base: doc.base.take(),
+        changed: doc.document.take_changed(),
+        open,
+    })
+}
+
+/// The text of `rope` and its tree, from the previous analysis `base` and what `changed` since
+/// when possible: the old text is patched where it changed (no full copy of the rope) and only
+/// the edited region is parsed again.
+fn text_and_tree(
+    base: Option<Arc<Analysis>>,
+    changed: Option<Changed>,
+    rope: &Rope,
+) -> (String, Parse) {
+    // The base is reusable only if nothing else holds it (e.g. a request still reading it).
+    let old = base
+        .and_then(|a| Arc::try_unwrap(a).ok())
+        .and_then(|a| a.chain.into_target());
+    match (old, changed) {
+        (Some(file), None) => (file.text, file.parse),
+        (Some(file), Some(Changed::Range(edit))) => {
+            let mut text = file.text;
+            let inserted = rope.get_byte_slice(edit.start..edit.new_end);
+            if let Some(inserted) = inserted
+                && edit.old_end <= text.len()
+                && text.is_char_boundary(edit.start)
+                && text.is_char_boundary(edit.old_end)
+            {
+                let inserted: String = inserted.chunks().collect();
+                text.replace_range(edit.start..edit.old_end, &inserted);
+                let parse = syntax::reparse(Some(file.parse), &text, Some(Changed::Range(edit)));
+                if cfg!(debug_assertions) && text.len() < 1 << 20 {
+                    debug_assert_eq!(text, rope.to_string(), "patched text differs");
+                    debug_assert!(parse == syntax::parse(&text), "re-parse differs");
+                }
+                return (text, parse);
+            }
+            drop((text, file.parse));
+            let text = rope.to_string();
+            let parse = syntax::parse(&text);
+            (text, parse)
+        }
+        _ => {
+            let text = rope.to_string();
+            let parse = syntax::parse(&text);
+            (text, parse)
+        }
     }
 }
 

@@ -437,8 +437,12 @@ async fn worker(
                     .iter()
                     .map(|d| convert::diagnostic(d, &analysis.chain, &analysis.rope, &uri, enc))
                     .collect();
+                let version = analysis.version;
+                // Let go of it before waiting on the client: the next analysis reuses its tree
+                // only if nothing else holds it.
+                drop(analysis);
                 client
-                    .publish_diagnostics(uri, diagnostics, Some(analysis.version))
+                    .publish_diagnostics(uri, diagnostics, Some(version))
                     .await;
             }
         }

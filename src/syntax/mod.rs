@@ -12,12 +12,14 @@
 
 mod lexer;
 mod parser;
+mod reparse;
 #[cfg(test)]
 mod tests;
 
 use std::ops::Range;
 
 pub use parser::parse;
+pub use reparse::reparse;
 
 /// Byte range into the parsed text.
 pub type TextRange = Range<usize>;

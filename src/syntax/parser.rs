@@ -10,6 +10,11 @@ const MAX_ERRORS: usize = 100;
 
 /// Parses `text`. Never fails: see the module docs of [`crate::syntax`].
 pub fn parse(text: &str) -> Parse {
+    parse_at(text, 0)
+}
+
+/// Parses `text` as if its value sat `depth` levels deep (for re-parsing a fragment).
+pub(super) fn parse_at(text: &str, depth: usize) -> Parse {
     let lexed = lex(text);
     let mut p = Parser {
         tokens: lexed.tokens,
@@ -17,7 +22,7 @@ pub fn parse(text: &str) -> Parse {
         errors: lexed.errors,
         text_len: text.len(),
     };
-    let root = p.root();
+    let root = p.root(depth);
     let mut errors = p.errors;
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     errors.dedup_by(|a, b| a.range.start == b.range.start);
@@ -77,7 +82,7 @@ impl Parser {
         });
     }
 
-    fn root(&mut self) -> Option<Node> {
+    fn root(&mut self, depth: usize) -> Option<Node> {
         if self.peek().is_none() {
             self.error(0..0, "The file is empty");
             return None;
@@ -85,7 +90,7 @@ impl Parser {
         let root = loop {
             match self.peek() {
                 None => break None,
-                Some(t) if starts_value(t) => break self.value(0),
+                Some(t) if starts_value(t) => break self.value(depth),
                 Some(_) => {
                     let r = self.bump();
                     self.error(r, "Expected a JSON value");

@@ -105,3 +105,77 @@ fn duplicate_keys_resolve_to_the_last() {
     let root = parse("{\"a\": 1, \"a\": 2}").root.unwrap();
     assert_eq!(root.get("a").unwrap().kind, NodeKind::Number("2".into()));
 }
+
+/// Re-parsing after an edit gives exactly what a full parse gives, and small edits inside a
+/// valid document are done in place.
+#[test]
+fn reparse_equals_a_full_parse() {
+    use crate::text::{Changed, TextEdit};
+    let base = concat!(
+        "// settings\n{\n  \"modelProviders\": {\n    \"openai\": [\n",
+        "      { \"id\": \"名-😀\", \"baseUrl\": \"https://x/v1\", /* c */ \"generationConfig\": { \"timeout\": 1 } },\n",
+        "      { \"id\": \"b\", \"envKey\": \"K\" }\n    ]\n  },\n",
+        "  \"env\": { \"K\": \"v\" }, // tail\n  \"model\": { \"name\": \"b\" }\n}\n"
+    );
+    let inserts = [
+        "",
+        "x",
+        "名",
+        "\"",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "/*",
+        "*/",
+        "//",
+        "\n",
+        "1",
+        "\"a\": 2,",
+        "{\"k\": [1, {\"z\": null}]}",
+        "\\",
+        "\u{2028}",
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let boundaries: Vec<usize> = (0..=base.len())
+        .filter(|&i| base.is_char_boundary(i))
+        .collect();
+    let mut in_place = 0;
+    for round in 0..3000 {
+        let a = boundaries[next(boundaries.len())];
+        let b = if next(3) == 0 {
+            a
+        } else {
+            boundaries[next(boundaries.len())].max(a).min(a + 12)
+        };
+        let b = (b..=base.len())
+            .find(|&i| base.is_char_boundary(i))
+            .unwrap();
+        let insert = inserts[next(inserts.len())];
+        let new = format!("{}{}{}", &base[..a], insert, &base[b..]);
+        let edit = TextEdit {
+            start: a,
+            old_end: b,
+            new_end: a + insert.len(),
+        };
+        let mut old = parse(base);
+        if reparse::reparse_in_place(&mut old, &new, &edit) {
+            in_place += 1;
+            assert_eq!(old, parse(&new), "round {round}: {a}..{b} -> {insert:?}");
+        }
+        let again = reparse(Some(parse(base)), &new, Some(Changed::Range(edit)));
+        assert_eq!(again, parse(&new), "round {round}: {a}..{b} -> {insert:?}");
+    }
+    assert!(
+        in_place > 500,
+        "only {in_place} of 3000 edits were re-parsed in place"
+    );
+}

@@ -128,11 +128,56 @@ fn saturate(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// What changed between two texts, as one byte range: `old[start..old_end]` became
+/// `new[start..new_end]`, and everything outside it is the same (after `old_end`, shifted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextEdit {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+}
+
+impl TextEdit {
+    /// How far bytes after the edit moved.
+    pub fn delta(&self) -> isize {
+        self.new_end as isize - self.old_end as isize
+    }
+
+    /// This edit followed by `next` (given in the coordinates of the text after `self`), as one
+    /// edit covering both.
+    pub fn then(self, next: TextEdit) -> TextEdit {
+        let hi = self.new_end.max(next.old_end);
+        TextEdit {
+            start: self.start.min(next.start),
+            old_end: (hi as isize - self.delta()) as usize,
+            new_end: (hi as isize + next.delta()) as usize,
+        }
+    }
+}
+
+/// Edits since some earlier text: one covering range, or "anything may have changed".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Changed {
+    Range(TextEdit),
+    All,
+}
+
+impl Changed {
+    fn then(self, next: Changed) -> Changed {
+        match (self, next) {
+            (Changed::Range(a), Changed::Range(b)) => Changed::Range(a.then(b)),
+            _ => Changed::All,
+        }
+    }
+}
+
 /// An open document: its text and the version the editor gave it.
 #[derive(Clone, Debug)]
 pub struct Document {
     rope: Rope,
     version: i32,
+    /// What changed since [`Document::take_changed`] was last called (`None`: nothing).
+    changed: Option<Changed>,
 }
 
 impl Document {
@@ -140,7 +185,14 @@ impl Document {
         Self {
             rope: Rope::from_str(text),
             version,
+            changed: Some(Changed::All),
         }
+    }
+
+    /// What changed since the last call (the first call after [`Document::new`] says
+    /// [`Changed::All`]); `None` when nothing did.
+    pub fn take_changed(&mut self) -> Option<Changed> {
+        self.changed.take()
     }
 
     pub fn version(&self) -> i32 {
@@ -168,16 +220,30 @@ impl Document {
         enc: Encoding,
     ) {
         for change in changes {
-            match change.range {
-                None => self.rope = Rope::from_str(&change.text),
+            let changed = match change.range {
+                None => {
+                    self.rope = Rope::from_str(&change.text);
+                    Changed::All
+                }
                 Some(range) => {
                     let index = LineIndex::new(&self.rope);
                     let start = index.char_index(range.start, enc);
                     let end = index.char_index(range.end, enc).max(start);
+                    let start_byte = self.rope.char_to_byte(start);
+                    let end_byte = self.rope.char_to_byte(end);
                     self.rope.remove(start..end);
                     self.rope.insert(start, &change.text);
+                    Changed::Range(TextEdit {
+                        start: start_byte,
+                        old_end: end_byte,
+                        new_end: start_byte + change.text.len(),
+                    })
                 }
-            }
+            };
+            self.changed = Some(match self.changed {
+                Some(before) => before.then(changed),
+                None => changed,
+            });
         }
         self.version = version;
     }

@@ -103,3 +103,46 @@ fn deleting_a_line_break_removes_the_whole_crlf() {
     doc.apply([change(0, 1, 1, 0, "")], 2, Encoding::Utf16);
     assert_eq!(doc.text(), "ab");
 }
+
+#[test]
+fn the_covering_edit_describes_every_sequence_of_changes() {
+    // A small deterministic generator: positions on several lines, multi-byte text, deletions.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: u32| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % u64::from(n.max(1))) as u32
+    };
+    let inserts = ["", "x", "名", "😀", "\n", "\r\n", "ab\ncd"];
+    for round in 0..300 {
+        let old = "{\n  \"名\": \"😀\",\r\n  \"b\": [1, 2]\n}\n";
+        let mut doc = Document::new(old, 1);
+        assert_eq!(doc.take_changed(), Some(Changed::All));
+        assert_eq!(doc.take_changed(), None);
+        let count = 1 + next(4);
+        for v in 0..count {
+            let (l1, c1, l2, c2) = (next(6), next(12), next(6), next(12));
+            let text = inserts[next(inserts.len() as u32) as usize];
+            doc.apply(
+                [change(l1, c1, l2, c2, text)],
+                2 + v as i32,
+                Encoding::Utf16,
+            );
+        }
+        let new = doc.text();
+        let Some(Changed::Range(e)) = doc.take_changed() else {
+            panic!("round {round}: expected a range");
+        };
+        assert!(
+            e.start <= e.old_end && e.old_end <= old.len(),
+            "round {round}: {e:?}"
+        );
+        assert!(
+            e.start <= e.new_end && e.new_end <= new.len(),
+            "round {round}: {e:?}"
+        );
+        assert_eq!(old[..e.start], new[..e.start], "round {round}: {e:?}");
+        assert_eq!(old[e.old_end..], new[e.new_end..], "round {round}: {e:?}");
+    }
+}

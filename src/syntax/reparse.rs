@@ -1,0 +1,172 @@
+//! Incremental re-parsing: after an edit, only the smallest object or array around it is lexed
+//! and parsed again; the rest of the tree is kept and its ranges are shifted.
+//!
+//! The result is always what [`parse`] gives for the new text. Re-parsing a fragment is exact
+//! when the fragment starts and ends at the same brackets as before and parses alone as one
+//! value of the same kind with no error: every token boundary outside it is then unchanged, so
+//! the lexer and the parser would have done the same there. Anything else (an edit that touches
+//! a bracket, a file that already had errors, a fragment that now has one) falls back to a full
+//! parse, which is what it costs today anyway.
+
+use super::parser::{parse, parse_at};
+use super::{Node, NodeKind, Parse, TextRange};
+use crate::text::{Changed, TextEdit};
+
+/// The parse of `text`, reusing `old`, the parse of the text before `changed`.
+pub fn reparse(old: Option<Parse>, text: &str, changed: Option<Changed>) -> Parse {
+    match (old, changed) {
+        (Some(old), None) => old,
+        (Some(mut old), Some(Changed::Range(edit))) => {
+            if reparse_in_place(&mut old, text, &edit) {
+                old
+            } else {
+                drop(old); // free the old tree before the new one is built
+                parse(text)
+            }
+        }
+        _ => parse(text),
+    }
+}
+
+/// Applies `edit` to `parse` (of the old text), given the new `text`; false when it cannot be
+/// done incrementally (then `parse` is left as it was).
+pub(super) fn reparse_in_place(parse: &mut Parse, text: &str, edit: &TextEdit) -> bool {
+    if !parse.errors.is_empty() {
+        return false;
+    }
+    let Some(root) = parse.root.as_mut() else {
+        return false;
+    };
+    surrounds(root, edit) && splice(root, 0, edit, text, &mut parse.comments)
+}
+
+/// Whether `node` is an object or array whose brackets are both outside `edit`.
+fn surrounds(node: &Node, edit: &TextEdit) -> bool {
+    matches!(node.kind, NodeKind::Object(_) | NodeKind::Array(_))
+        && node.range.start < edit.start
+        && edit.old_end < node.range.end
+}
+
+/// Re-parses the innermost container inside `node` (which surrounds `edit`, at `depth`) that
+/// surrounds the edit, and shifts what follows it.
+fn splice(
+    node: &mut Node,
+    depth: usize,
+    edit: &TextEdit,
+    text: &str,
+    comments: &mut Vec<TextRange>,
+) -> bool {
+    let delta = edit.delta();
+    match &mut node.kind {
+        NodeKind::Object(o) => {
+            let i = o
+                .members
+                .partition_point(|m| m.key.range.start < edit.start);
+            if let Some(m) = i.checked_sub(1).map(|j| &mut o.members[j])
+                && let Some(value) = m.value.as_mut().filter(|v| surrounds(v, edit))
+            {
+                if !splice(value, depth + 1, edit, text, comments) {
+                    return false;
+                }
+                if let Some(comma) = &mut m.comma {
+                    shift_range(comma, delta);
+                }
+                for m in &mut o.members[i..] {
+                    shift_range(&mut m.key.range, delta);
+                    if let Some(v) = &mut m.value {
+                        shift_node(v, delta);
+                    }
+                    if let Some(comma) = &mut m.comma {
+                        shift_range(comma, delta);
+                    }
+                }
+                node.range.end = shift(node.range.end, delta);
+                return true;
+            }
+        }
+        NodeKind::Array(a) => {
+            let i = a
+                .items
+                .partition_point(|item| item.range.start < edit.start);
+            if let Some(item) = i.checked_sub(1).map(|j| &mut a.items[j])
+                && surrounds(item, edit)
+            {
+                if !splice(item, depth + 1, edit, text, comments) {
+                    return false;
+                }
+                for item in &mut a.items[i..] {
+                    shift_node(item, delta);
+                }
+                node.range.end = shift(node.range.end, delta);
+                return true;
+            }
+        }
+        _ => return false,
+    }
+    // No child surrounds the edit: parse this container again.
+    let start = node.range.start;
+    let old_end = node.range.end;
+    let new_end = shift(old_end, delta);
+    let Some(fragment) = text.get(start..new_end) else {
+        return false;
+    };
+    let parsed = parse_at(fragment, depth);
+    let Some(mut fresh) = parsed.root else {
+        return false;
+    };
+    let same_kind = matches!(
+        (&fresh.kind, &node.kind),
+        (NodeKind::Object(_), NodeKind::Object(_)) | (NodeKind::Array(_), NodeKind::Array(_))
+    );
+    if !parsed.errors.is_empty() || !same_kind || fresh.range != (0..fragment.len()) {
+        return false;
+    }
+    shift_node(&mut fresh, start as isize);
+    let lo = comments.partition_point(|c| c.start < start);
+    let hi = comments.partition_point(|c| c.start < old_end);
+    for c in &mut comments[hi..] {
+        shift_range(c, delta);
+    }
+    comments.splice(
+        lo..hi,
+        parsed
+            .comments
+            .into_iter()
+            .map(|c| c.start + start..c.end + start),
+    );
+    *node = fresh;
+    true
+}
+
+fn shift(offset: usize, delta: isize) -> usize {
+    offset.saturating_add_signed(delta)
+}
+
+fn shift_range(range: &mut TextRange, delta: isize) {
+    range.start = shift(range.start, delta);
+    range.end = shift(range.end, delta);
+}
+
+/// Moves `node` and everything in it by `delta` bytes.
+fn shift_node(node: &mut Node, delta: isize) {
+    shift_range(&mut node.range, delta);
+    match &mut node.kind {
+        NodeKind::Object(o) => {
+            for m in &mut o.members {
+                shift_range(&mut m.key.range, delta);
+                if let Some(v) = &mut m.value {
+                    shift_node(v, delta);
+                }
+                if let Some(comma) = &mut m.comma {
+                    shift_range(comma, delta);
+                }
+            }
+        }
+        NodeKind::Array(a) => {
+            for item in &mut a.items {
+                shift_node(item, delta);
+            }
+        }
+        _ => {}
+    }
+}
