@@ -594,8 +594,8 @@ pub struct Parsed {
 /// thread, like [`endpoint_for_host`].
 pub fn parse_url(s: &str) -> Option<Parsed> {
     thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<Parsed>>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static CACHE: std::cell::RefCell<rustc_hash::FxHashMap<String, Option<Parsed>>> =
+            std::cell::RefCell::new(rustc_hash::FxHashMap::default());
     }
     if let Some(hit) = CACHE.with(|c| c.borrow().get(s).cloned()) {
         return hit;
@@ -712,8 +712,8 @@ pub fn is_aliyun(host: &str) -> bool {
 /// thread: a settings file repeats a handful of base URLs, and every rule asks about them.
 pub fn endpoint_for_host(url: &str) -> Option<&'static Endpoint> {
     thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<&'static Endpoint>>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static CACHE: std::cell::RefCell<rustc_hash::FxHashMap<String, Option<&'static Endpoint>>> =
+            std::cell::RefCell::new(rustc_hash::FxHashMap::default());
     }
     if let Some(hit) = CACHE.with(|c| c.borrow().get(url).copied()) {
         return hit;

@@ -116,9 +116,11 @@ pub enum Secret {
 pub fn secret(value: &str) -> Option<Secret> {
     // Cheap rejections first: every key format is 16 to a few hundred characters of token
     // characters, and contains a digit.
+    // Every format below is made of token characters only (so a URL, a sentence or any
+    // non-ASCII text is never a key).
     if value.len() < 16
         || value.len() > 1024
-        || value.bytes().any(|b| b.is_ascii_whitespace())
+        || !value.bytes().all(is_token_byte)
         || !value.bytes().any(|b| b.is_ascii_digit())
         || is_conventional_var_name(value)
     {
@@ -139,9 +141,7 @@ pub fn secret(value: &str) -> Option<Secret> {
     }
     // No '/': repository-style model ids (`Qwen/Qwen3-Coder-480B-A35B-Instruct`) are long and
     // varied too, but keys are base62, hex or URL-safe base64.
-    let token_chars = value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '='));
+    let token_chars = true; // checked above
     let has_alpha = value.chars().any(|c| c.is_ascii_alphabetic());
     // A name like `Project_Key_2024_Backup` is a variable name, however long; words joined by
     // hyphens (`qwen-conformance-run-7oeHmZ`, a UUID) are names or ids, not random keys.
@@ -158,6 +158,12 @@ pub fn secret(value: &str) -> Option<Secret> {
         return Some(Secret::HighEntropy);
     }
     None
+}
+
+/// A character a key can contain: base62, hex or URL-safe base64 and the separators of the
+/// known formats.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'+' | b'=')
 }
 
 /// Shannon entropy in bits per character, as gitleaks computes it.

@@ -870,6 +870,9 @@ pub fn route_of<'a>(name: &str, mappings: &[(&'a str, At<'a>)]) -> Route<'a> {
 
 /// Whether a string value holds a `$VAR` reference.
 pub fn has_reference(s: &str) -> bool {
+    if !s.contains('$') {
+        return false;
+    }
     s.char_indices().any(|(i, c)| {
         c == '$'
             && s[i + 1..]

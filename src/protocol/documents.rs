@@ -13,17 +13,30 @@ use crate::workspace::{Locations, read_settings};
 use ropey::Rope;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use tower_lsp_server::ls_types::Uri;
 
-/// The result of analysing one version of a document.
+/// One version of a document, understood: its text, tree and settings chain at once (what
+/// completion and hover need), its diagnostics when first asked for (the rules take longer).
 pub struct Analysis {
     pub version: i32,
     /// The snapshot it was made from.
     seq: u64,
     pub rope: Rope,
     pub chain: Chain,
-    pub diagnostics: Vec<Diagnostic>,
+    rules: RuleConfig,
+    diagnostics: OnceLock<Vec<Diagnostic>>,
+}
+
+impl Analysis {
+    /// The diagnostics, computed by the first caller (others wait for that one).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.diagnostics.get_or_init(|| {
+            let mut diagnostics = analysis::analyze(&self.chain);
+            self.rules.apply(&mut diagnostics);
+            diagnostics
+        })
+    }
 }
 
 struct Doc {
@@ -185,6 +198,13 @@ impl Documents {
             .stored_current(&snap.uri)
             .filter(|a| a.version == snap.version)
         {
+            // Same text: the next analysis starts from this one instead of the snapshot's base.
+            let mut inner = self.lock();
+            if let Some(doc) = inner.docs.get_mut(&snap.uri)
+                && doc.seq == snap.seq
+            {
+                doc.base = Some(a.clone());
+            }
             return Some(a);
         }
         let uri = snap.uri.clone();
@@ -200,17 +220,14 @@ impl Documents {
             None => read_settings(p),
         };
         let chain = self.locations.chain(target, self.env.clone(), &read);
-        let mut diagnostics = analysis::analyze(&chain);
-        self.rules
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .apply(&mut diagnostics);
+        let rules = self.rules.lock().unwrap_or_else(|e| e.into_inner()).clone();
         Analysis {
             version: snap.version,
             seq: snap.seq,
             rope: snap.rope,
             chain,
-            diagnostics,
+            rules,
+            diagnostics: OnceLock::new(),
         }
     }
 
@@ -259,6 +276,14 @@ impl Documents {
             return self.stored_current(uri);
         }
         stored
+    }
+
+    /// Whether `version` is still the version of `uri`.
+    pub fn is_current(&self, uri: &Uri, version: i32) -> bool {
+        self.lock()
+            .docs
+            .get(uri)
+            .is_some_and(|d| d.document.version() == version)
     }
 
     fn stored_current(&self, uri: &Uri) -> Option<Arc<Analysis>> {

@@ -381,7 +381,7 @@ impl LanguageServer for Backend {
         let end = index.offset(want.end, enc);
         let actions = guard("codeAction", || {
             let mut actions = Vec::new();
-            for d in &analysis.diagnostics {
+            for d in analysis.diagnostics() {
                 let touches = d.range.start <= end && start <= d.range.end;
                 if !touches || d.fixes.is_empty() {
                     continue;
@@ -422,21 +422,31 @@ async fn worker(
             for snap in snapshots {
                 let uri = snap.uri.clone();
                 let docs2 = docs.clone();
-                let Ok(stored) =
-                    tokio::task::spawn_blocking(move || docs2.analyze_and_store(snap)).await
+                let enc = *encoding.get().unwrap_or(&Encoding::Utf16);
+                let uri2 = uri.clone();
+                // The tree and chain are stored first (requests can use them at once), then the
+                // rules run; a version superseded meanwhile is not published.
+                let Ok(done) = tokio::task::spawn_blocking(move || {
+                    let analysis = docs2.analyze_and_store(snap)?;
+                    let diagnostics: Vec<_> = analysis
+                        .diagnostics()
+                        .iter()
+                        .map(|d| {
+                            convert::diagnostic(d, &analysis.chain, &analysis.rope, &uri2, enc)
+                        })
+                        .collect();
+                    docs2
+                        .is_current(&uri2, analysis.version)
+                        .then_some((analysis, diagnostics))
+                })
+                .await
                 else {
                     tracing::error!("analysis panicked");
                     continue;
                 };
-                let Some(analysis) = stored else {
+                let Some((analysis, diagnostics)) = done else {
                     continue; // superseded while it ran
                 };
-                let enc = *encoding.get().unwrap_or(&Encoding::Utf16);
-                let diagnostics = analysis
-                    .diagnostics
-                    .iter()
-                    .map(|d| convert::diagnostic(d, &analysis.chain, &analysis.rope, &uri, enc))
-                    .collect();
                 let version = analysis.version;
                 // Let go of it before waiting on the client: the next analysis reuses its tree
                 // only if nothing else holds it.

@@ -228,7 +228,7 @@ fn unresolved_variables<'n>(
             .items
             .iter()
             .for_each(|i| unresolved_variables(eff, i, path, out)),
-        NodeKind::String(s) => {
+        NodeKind::String(s) if s.contains('$') => {
             let in_headers = path.contains(&"customHeaders");
             let missing: Vec<&str> = references(s)
                 .into_iter()
@@ -308,8 +308,13 @@ fn literal_secrets<'n>(
         }
         NodeKind::String(s) if !has_reference(s) => {
             // The whole value, or one word of it ("Bearer sk-…").
+            let words = s
+                .contains(|c: char| c.is_whitespace())
+                .then(|| s.split_whitespace())
+                .into_iter()
+                .flatten();
             let Some(secret) = std::iter::once(s.as_str())
-                .chain(s.split_whitespace())
+                .chain(words)
                 .find(|w| keys::secret(w).is_some())
             else {
                 return;

@@ -6,7 +6,7 @@ use crate::analysis::edit::{fix, remove_item, replace, set_member};
 use crate::analysis::{Diagnostic, Fix, Severity, closest, json_str};
 use crate::model::{Effective, PROVIDER_KEYS, Protocol, Route, ScopeKind, is_legacy_wrapper};
 use crate::syntax::{Member, Node, NodeKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
     let file = eff.target();
@@ -318,7 +318,7 @@ fn provider_protocol(eff: &Effective, m: &Member, out: &mut Vec<Diagnostic>) {
 fn duplicate_models(eff: &Effective, out: &mut Vec<Diagnostic>) {
     // A model's identity: protocol, id, baseUrl and wireApi (qwen-code.md §3.4).
     let mut seen: HashMap<(Protocol, &str, &str, Option<&str>), &crate::model::Entry> =
-        HashMap::new();
+        HashMap::default();
     for entry in eff.usable_entries() {
         let (Some(protocol), Some(id)) = (entry.protocol, entry.id()) else {
             continue;
