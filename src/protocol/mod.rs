@@ -459,8 +459,22 @@ async fn worker(
     }
 }
 
+/// One malloc arena for the whole process. glibc gives each thread that allocates its own arena
+/// and keeps freed memory in each, so a tree built on one thread and freed on another makes the
+/// resident size grow with the number of threads; with one arena the server holds about one
+/// document's worth (1 MB document: 64 → 26 MiB peak).
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is called before any other thread
+    // exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
 /// Serves LSP on stdin/stdout until the client sends `exit`.
 pub fn run_stdio() -> std::process::ExitCode {
+    limit_malloc_arenas();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -3,6 +3,7 @@
 use super::{ErrorKind, SyntaxError, TextRange};
 use jsonc_parser::tokens::Token as ScanToken;
 use jsonc_parser::{Scanner, ScannerOptions};
+use std::collections::VecDeque;
 
 #[derive(Clone, Debug, PartialEq)]
 pub(super) enum Tok {
@@ -28,23 +29,15 @@ pub(super) struct Token {
     pub range: TextRange,
 }
 
-pub(super) struct Lexed {
-    pub tokens: Vec<Token>,
-    pub comments: Vec<TextRange>,
-    pub errors: Vec<SyntaxError>,
-}
-
 /// Strict JSON plus comments, like Qwen Code's `JSON.parse(stripJsonComments(text))`.
-fn scanner_options() -> ScannerOptions {
-    ScannerOptions {
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    }
-}
+const OPTIONS: ScannerOptions = ScannerOptions {
+    allow_single_quoted_strings: false,
+    allow_hexadecimal_numbers: false,
+    allow_unary_plus_numbers: false,
+    allow_bare_decimal_point_numbers: false,
+    allow_non_finite_numbers: false,
+    allow_extended_string_escapes: false,
+};
 
 fn error(range: TextRange, message: impl Into<String>) -> SyntaxError {
     SyntaxError {
@@ -54,166 +47,222 @@ fn error(range: TextRange, message: impl Into<String>) -> SyntaxError {
     }
 }
 
-pub(super) fn lex(text: &str) -> Lexed {
-    let options = scanner_options();
-    let mut out = Lexed {
-        tokens: Vec::new(),
-        comments: Vec::new(),
-        errors: Vec::new(),
-    };
-    // Qwen Code 0.24.4 strips a leading BOM.
-    let mut base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut gap_start = base;
-    'restart: while base < text.len() {
-        let mut scanner = Scanner::new(&text[base..], &options);
-        loop {
-            match scanner.scan() {
-                Ok(None) => {
-                    check_gap(text, gap_start, text.len(), &mut out.errors);
-                    break 'restart;
-                }
-                Ok(Some(token)) => {
-                    let range = base + scanner.token_start()..base + scanner.token_end();
-                    check_gap(text, gap_start, range.start, &mut out.errors);
-                    gap_start = range.end;
-                    let tok = match token {
-                        ScanToken::OpenBrace => Tok::LBrace,
-                        ScanToken::CloseBrace => Tok::RBrace,
-                        ScanToken::OpenBracket => Tok::LBracket,
-                        ScanToken::CloseBracket => Tok::RBracket,
-                        ScanToken::Comma => Tok::Comma,
-                        ScanToken::Colon => Tok::Colon,
-                        ScanToken::String(s) => {
-                            let raw = &text[range.clone()];
-                            if let Some(nl) = raw.find(['\n', '\r']) {
-                                // A string never spans lines in JSON: treat it as unterminated at
-                                // the line break and resume scanning on the next line.
-                                let end = range.start + nl;
-                                out.errors
-                                    .push(error(range.start..end, "Unterminated string"));
-                                out.tokens.push(Token {
-                                    tok: Tok::Invalid,
-                                    range: range.start..end,
-                                });
-                                base = end;
-                                gap_start = end;
-                                continue 'restart;
-                            }
-                            if let Some(i) = raw.bytes().position(|b| b < 0x20) {
-                                let at = range.start + i;
-                                out.errors.push(error(
-                                    at..at + 1,
-                                    "Control character in string: escape it (e.g. \\t, \\u0000)",
-                                ));
-                            }
-                            Tok::Str(s.into_owned())
-                        }
-                        ScanToken::Number(n) => Tok::Num(n.to_string()),
-                        ScanToken::Boolean(b) => Tok::Bool(b),
-                        ScanToken::Null => Tok::Null,
-                        ScanToken::Word(w) => Tok::Word(w.to_string()),
-                        ScanToken::CommentLine(_) | ScanToken::CommentBlock(_) => {
-                            out.comments.push(range);
-                            continue;
-                        }
-                    };
-                    out.tokens.push(Token { tok, range });
-                }
-                Err(err) => {
-                    let r = err.range();
-                    let token_start = base + scanner.token_start();
-                    check_gap(text, gap_start, token_start, &mut out.errors);
-                    let first = text[token_start..].chars().next().unwrap_or(' ');
-                    if first == '"' {
-                        // A bad escape or an unterminated string: report it, and resume after
-                        // the closing quote on the same line, or at the line's end.
-                        let line_end = text[token_start..]
-                            .find(['\n', '\r'])
-                            .map_or(text.len(), |i| token_start + i);
-                        let err_start = (base + r.start).min(line_end);
-                        let err_end = (base + r.end).clamp(err_start, line_end);
-                        match closing_quote(text, err_end, line_end) {
-                            Some(close) => {
-                                let end = err_end.max(next_char_boundary(text, err_start));
-                                out.errors
-                                    .push(error(err_start..end, lexical_message(&err)));
-                                out.tokens.push(Token {
-                                    tok: Tok::Str(text[token_start + 1..close].to_string()),
-                                    range: token_start..close + 1,
-                                });
-                                base = close + 1;
-                            }
-                            None => {
-                                out.errors
-                                    .push(error(token_start..line_end, "Unterminated string"));
-                                out.tokens.push(Token {
-                                    tok: Tok::Invalid,
-                                    range: token_start..line_end,
-                                });
-                                base = line_end;
-                            }
-                        }
-                    } else if first == '\'' {
-                        // A single-quoted string: report it, keep its value for the analysis.
-                        let line_end = text[token_start + 1..]
-                            .find(['\n', '\r'])
-                            .map_or(text.len(), |i| token_start + 1 + i);
-                        let close = text[token_start + 1..line_end]
-                            .find('\'')
-                            .map(|i| token_start + 1 + i);
-                        let end = close.map_or(line_end, |c| c + 1);
-                        out.errors
-                            .push(error(token_start..end, "Strings must use double quotes"));
-                        out.tokens.push(Token {
-                            tok: match close {
-                                Some(c) => Tok::Str(text[token_start + 1..c].to_string()),
-                                None => Tok::Invalid,
-                            },
-                            range: token_start..end,
-                        });
-                        base = end;
-                    } else if first.is_alphabetic() || first == '_' || first == '$' {
-                        // An unquoted word; the parser says what is wrong with it.
-                        let end = word_end(text, token_start);
-                        out.tokens.push(Token {
-                            tok: Tok::Word(text[token_start..end].to_string()),
-                            range: token_start..end,
-                        });
-                        base = end;
-                    } else {
-                        let start = (base + r.start).max(token_start);
-                        let end =
-                            word_end(text, (base + r.end).max(next_char_boundary(text, start)));
-                        // A run of garbage (NUL bytes, a binary file) is one error, not one per byte.
-                        let merged = out
-                            .errors
-                            .last_mut()
-                            .filter(|e| e.range.end == start)
-                            .is_some_and(|e| {
-                                e.range.end = end;
-                                true
-                            });
-                        if !merged {
-                            out.errors.push(error(start..end, lexical_message(&err)));
-                        }
-                        match out.tokens.last_mut() {
-                            Some(t) if merged && t.tok == Tok::Invalid && t.range.end == start => {
-                                t.range.end = end
-                            }
-                            _ => out.tokens.push(Token {
+/// Tokens on demand: the parser pulls them one at a time, so no list of all tokens is ever
+/// built (it used to be the largest allocation of a parse).
+pub(super) struct Lexer<'t> {
+    text: &'t str,
+    /// The scanner, over `text[base..]`; `None` when it must restart at `base`.
+    scanner: Option<Scanner<'t>>,
+    base: usize,
+    gap_start: usize,
+    done: bool,
+    /// Tokens lexed and not yet taken (recovery can produce a token and go on in one step).
+    pending: VecDeque<Token>,
+    pub comments: Vec<TextRange>,
+    pub errors: Vec<SyntaxError>,
+}
+
+impl<'t> Lexer<'t> {
+    pub fn new(text: &'t str) -> Self {
+        // Qwen Code 0.24.4 strips a leading BOM.
+        let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        Lexer {
+            text,
+            scanner: None,
+            base,
+            gap_start: base,
+            done: false,
+            pending: VecDeque::new(),
+            comments: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The token `n` places ahead, lexing as far as needed.
+    pub fn peek(&mut self, n: usize) -> Option<&Token> {
+        // An invalid token is handed out only once the garbage run after it is merged into it.
+        while (self.pending.len() <= n
+            || self.pending.back().is_some_and(|t| t.tok == Tok::Invalid))
+            && !self.done
+        {
+            self.step();
+        }
+        self.pending.get(n)
+    }
+
+    pub fn peek_mut(&mut self) -> Option<&mut Token> {
+        self.peek(0)?;
+        self.pending.front_mut()
+    }
+
+    pub fn next_token(&mut self) -> Option<Token> {
+        self.peek(0)?;
+        self.pending.pop_front()
+    }
+
+    /// Scans once: adds zero or more tokens to `pending`, or ends.
+    fn step(&mut self) {
+        let text = self.text;
+        if self.base >= text.len() && self.scanner.is_none() {
+            self.done = true;
+            return;
+        }
+        let base = self.base;
+        let scanner = self
+            .scanner
+            .get_or_insert_with(|| Scanner::new(&text[base..], &OPTIONS));
+        let scanned = scanner.scan();
+        let (token_start, token_end) = (base + scanner.token_start(), base + scanner.token_end());
+        let out = self;
+        match scanned {
+            Ok(None) => {
+                check_gap(text, out.gap_start, text.len(), &mut out.errors);
+                out.done = true;
+            }
+            Ok(Some(token)) => {
+                let range = token_start..token_end;
+                check_gap(text, out.gap_start, range.start, &mut out.errors);
+                out.gap_start = range.end;
+                let tok = match token {
+                    ScanToken::OpenBrace => Tok::LBrace,
+                    ScanToken::CloseBrace => Tok::RBrace,
+                    ScanToken::OpenBracket => Tok::LBracket,
+                    ScanToken::CloseBracket => Tok::RBracket,
+                    ScanToken::Comma => Tok::Comma,
+                    ScanToken::Colon => Tok::Colon,
+                    ScanToken::String(s) => {
+                        let raw = &text[range.clone()];
+                        if let Some(nl) = raw.find(['\n', '\r']) {
+                            // A string never spans lines in JSON: treat it as unterminated at
+                            // the line break and resume scanning on the next line.
+                            let end = range.start + nl;
+                            out.errors
+                                .push(error(range.start..end, "Unterminated string"));
+                            out.pending.push_back(Token {
                                 tok: Tok::Invalid,
-                                range: token_start..end,
-                            }),
+                                range: range.start..end,
+                            });
+                            out.restart(end);
+                            return;
                         }
-                        base = end;
+                        if let Some(i) = raw.bytes().position(|b| b < 0x20) {
+                            let at = range.start + i;
+                            out.errors.push(error(
+                                at..at + 1,
+                                "Control character in string: escape it (e.g. \\t, \\u0000)",
+                            ));
+                        }
+                        Tok::Str(s.into_owned())
                     }
-                    gap_start = base;
-                    continue 'restart;
+                    ScanToken::Number(n) => Tok::Num(n.to_string()),
+                    ScanToken::Boolean(b) => Tok::Bool(b),
+                    ScanToken::Null => Tok::Null,
+                    ScanToken::Word(w) => Tok::Word(w.to_string()),
+                    ScanToken::CommentLine(_) | ScanToken::CommentBlock(_) => {
+                        out.comments.push(range);
+                        return;
+                    }
+                };
+                out.pending.push_back(Token { tok, range });
+            }
+            Err(err) => {
+                let r = err.range();
+                check_gap(text, out.gap_start, token_start, &mut out.errors);
+                let first = text[token_start..].chars().next().unwrap_or(' ');
+                let next_base;
+                if first == '"' {
+                    // A bad escape or an unterminated string: report it, and resume after
+                    // the closing quote on the same line, or at the line's end.
+                    let line_end = text[token_start..]
+                        .find(['\n', '\r'])
+                        .map_or(text.len(), |i| token_start + i);
+                    let err_start = (base + r.start).min(line_end);
+                    let err_end = (base + r.end).clamp(err_start, line_end);
+                    match closing_quote(text, err_end, line_end) {
+                        Some(close) => {
+                            let end = err_end.max(next_char_boundary(text, err_start));
+                            out.errors
+                                .push(error(err_start..end, lexical_message(&err)));
+                            out.pending.push_back(Token {
+                                tok: Tok::Str(text[token_start + 1..close].to_string()),
+                                range: token_start..close + 1,
+                            });
+                            next_base = close + 1;
+                        }
+                        None => {
+                            out.errors
+                                .push(error(token_start..line_end, "Unterminated string"));
+                            out.pending.push_back(Token {
+                                tok: Tok::Invalid,
+                                range: token_start..line_end,
+                            });
+                            next_base = line_end;
+                        }
+                    }
+                } else if first == '\'' {
+                    // A single-quoted string: report it, keep its value for the analysis.
+                    let line_end = text[token_start + 1..]
+                        .find(['\n', '\r'])
+                        .map_or(text.len(), |i| token_start + 1 + i);
+                    let close = text[token_start + 1..line_end]
+                        .find('\'')
+                        .map(|i| token_start + 1 + i);
+                    let end = close.map_or(line_end, |c| c + 1);
+                    out.errors
+                        .push(error(token_start..end, "Strings must use double quotes"));
+                    out.pending.push_back(Token {
+                        tok: match close {
+                            Some(c) => Tok::Str(text[token_start + 1..c].to_string()),
+                            None => Tok::Invalid,
+                        },
+                        range: token_start..end,
+                    });
+                    next_base = end;
+                } else if first.is_alphabetic() || first == '_' || first == '$' {
+                    // An unquoted word; the parser says what is wrong with it.
+                    let end = word_end(text, token_start);
+                    out.pending.push_back(Token {
+                        tok: Tok::Word(text[token_start..end].to_string()),
+                        range: token_start..end,
+                    });
+                    next_base = end;
+                } else {
+                    let start = (base + r.start).max(token_start);
+                    let end = word_end(text, (base + r.end).max(next_char_boundary(text, start)));
+                    // A run of garbage (NUL bytes, a binary file) is one error, not one per byte.
+                    let merged = out
+                        .errors
+                        .last_mut()
+                        .filter(|e| e.range.end == start)
+                        .is_some_and(|e| {
+                            e.range.end = end;
+                            true
+                        });
+                    if !merged {
+                        out.errors.push(error(start..end, lexical_message(&err)));
+                    }
+                    match out.pending.back_mut() {
+                        Some(t) if merged && t.tok == Tok::Invalid && t.range.end == start => {
+                            t.range.end = end
+                        }
+                        _ => out.pending.push_back(Token {
+                            tok: Tok::Invalid,
+                            range: token_start..end,
+                        }),
+                    }
+                    next_base = end;
                 }
+                out.restart(next_base);
             }
         }
     }
-    out
+
+    /// Scans on from `at` with a fresh scanner (after lexical recovery).
+    fn restart(&mut self, at: usize) {
+        self.base = at;
+        self.gap_start = at;
+        self.scanner = None;
+    }
 }
 
 /// The first unescaped `"` in `text[from..to]`.

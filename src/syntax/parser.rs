@@ -1,6 +1,6 @@
 //! A recovering recursive-descent parser over the lexer's tokens.
 
-use super::lexer::{Tok, Token, lex};
+use super::lexer::{Lexer, Tok};
 use super::{
     Array, ErrorKind, Key, MAX_DEPTH, Member, Node, NodeKind, Object, Parse, SyntaxError, TextRange,
 };
@@ -15,15 +15,14 @@ pub fn parse(text: &str) -> Parse {
 
 /// Parses `text` as if its value sat `depth` levels deep (for re-parsing a fragment).
 pub(super) fn parse_at(text: &str, depth: usize) -> Parse {
-    let lexed = lex(text);
     let mut p = Parser {
-        tokens: lexed.tokens,
-        pos: 0,
-        errors: lexed.errors,
+        lexer: Lexer::new(text),
+        errors: Vec::new(),
         text_len: text.len(),
     };
     let root = p.root(depth);
-    let mut errors = p.errors;
+    let mut errors = p.lexer.errors;
+    errors.append(&mut p.errors);
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     errors.dedup_by(|a, b| a.range.start == b.range.start);
     // Past a point more errors say nothing new, and a binary file would produce millions.
@@ -40,38 +39,38 @@ pub(super) fn parse_at(text: &str, depth: usize) -> Parse {
     Parse {
         root,
         errors,
-        comments: lexed.comments,
+        comments: p.lexer.comments,
     }
 }
 
-struct Parser {
-    /// Owned, so that string values move into the tree instead of being copied.
-    tokens: Vec<Token>,
-    pos: usize,
+struct Parser<'t> {
+    /// Tokens are pulled as the parser goes; string values move from them into the tree.
+    lexer: Lexer<'t>,
     errors: Vec<SyntaxError>,
     text_len: usize,
 }
 
-impl Parser {
-    fn peek(&self) -> Option<&Tok> {
-        self.tokens.get(self.pos).map(|t| &t.tok)
+impl Parser<'_> {
+    fn peek(&mut self) -> Option<&Tok> {
+        self.lexer.peek(0).map(|t| &t.tok)
     }
 
-    fn peek_at(&self, n: usize) -> Option<&Tok> {
-        self.tokens.get(self.pos + n).map(|t| &t.tok)
+    fn peek_at(&mut self, n: usize) -> Option<&Tok> {
+        self.lexer.peek(n).map(|t| &t.tok)
     }
 
-    fn range(&self) -> TextRange {
-        match self.tokens.get(self.pos) {
+    fn range(&mut self) -> TextRange {
+        match self.lexer.peek(0) {
             Some(t) => t.range.clone(),
             None => self.text_len..self.text_len,
         }
     }
 
     fn bump(&mut self) -> TextRange {
-        let r = self.range();
-        self.pos += 1;
-        r
+        match self.lexer.next_token() {
+            Some(t) => t.range,
+            None => self.text_len..self.text_len,
+        }
     }
 
     fn error(&mut self, range: TextRange, message: impl Into<String>) {
@@ -99,19 +98,21 @@ impl Parser {
         };
         if self.peek().is_some() {
             let start = self.range().start;
-            let end = self.tokens.last().map_or(start, |t| t.range.end);
+            let mut end = start;
+            while let Some(t) = self.lexer.next_token() {
+                end = t.range.end;
+            }
             self.error(
                 start..end,
                 "Unexpected content after the end of the settings object",
             );
-            self.pos = self.tokens.len();
         }
         root
     }
 
     /// Takes the current token out of the list (it is consumed next).
     fn take(&mut self) -> Option<Tok> {
-        let t = self.tokens.get_mut(self.pos)?;
+        let t = self.lexer.peek_mut()?;
         Some(match &mut t.tok {
             Tok::Str(s) => Tok::Str(std::mem::take(s)),
             Tok::Num(s) => Tok::Num(std::mem::take(s)),
@@ -191,6 +192,7 @@ impl Parser {
         let open = self.bump();
         let mut members: Vec<Member> = Vec::new();
         let end = loop {
+            let colon_next = self.peek_at(1) == Some(&Tok::Colon);
             match self.peek() {
                 None => {
                     self.error(open.clone(), "This `{` is never closed");
@@ -213,8 +215,8 @@ impl Parser {
                     self.bump();
                     self.recover_in_object();
                 }
-                Some(Tok::Str(_) | Tok::Word(_) | Tok::Num(_) | Tok::Bool(_) | Tok::Null)
-                    if self.peek_at(1) == Some(&Tok::Colon) || is_string(self.peek()) =>
+                Some(t @ (Tok::Str(_) | Tok::Word(_) | Tok::Num(_) | Tok::Bool(_) | Tok::Null))
+                    if colon_next || matches!(t, Tok::Str(_)) =>
                 {
                     let member = self.member(depth);
                     let has_comma = member.comma.is_some();
@@ -262,8 +264,9 @@ impl Parser {
             self.bump();
         } else {
             let r = self.range();
+            let at_end = self.peek().is_none();
             self.error(
-                if self.peek().is_none() { key_range } else { r },
+                if at_end { key_range } else { r },
                 "Expected `:` after the property name",
             );
             if !self.peek().is_some_and(starts_value) || starts_member(self.peek()) {
@@ -308,13 +311,14 @@ impl Parser {
     /// Skips to the next comma, `}` or property name at this level.
     fn recover_in_object(&mut self) {
         loop {
+            let colon_next = self.peek_at(1) == Some(&Tok::Colon);
             match self.peek() {
                 None | Some(Tok::RBrace) => return,
                 Some(Tok::Comma) => {
                     self.bump();
                     return;
                 }
-                Some(Tok::Str(_)) if self.peek_at(1) == Some(&Tok::Colon) => return,
+                Some(Tok::Str(_)) if colon_next => return,
                 Some(Tok::LBrace | Tok::LBracket) => {
                     self.skip_balanced();
                 }
@@ -387,10 +391,6 @@ fn starts_value(t: &Tok) -> bool {
             | Tok::Word(_)
             | Tok::Invalid
     )
-}
-
-fn is_string(t: Option<&Tok>) -> bool {
-    matches!(t, Some(Tok::Str(_)))
 }
 
 fn starts_member(t: Option<&Tok>) -> bool {
