@@ -92,6 +92,12 @@ const KEY_FORMATS: &[KeyFormat] = &[
     },
 ];
 
+/// Every pattern of [`KEY_FORMATS`] starts with one of these (a test checks it): anything else
+/// skips the regexes.
+const KEY_PREFIXES: &[&str] = &[
+    "sk-", "AIza", "hf_", "api_org_", "gsk_", "xai-", "pplx-", "ms-",
+];
+
 static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     KEY_FORMATS
         .iter()
@@ -127,10 +133,11 @@ pub fn secret(value: &str) -> Option<Secret> {
         return None;
     }
     // Real keys are random and contain digits; "sk-your-key-here" and "sk-sp-xxxx" do not.
-    let has_digit = value.chars().any(|c| c.is_ascii_digit());
-    if let Some(i) = COMPILED
-        .iter()
-        .position(|re| re.is_match(value))
+    let has_digit = true; // checked above
+    let known = KEY_PREFIXES.iter().any(|p| value.starts_with(p));
+    if let Some(i) = known
+        .then(|| COMPILED.iter().position(|re| re.is_match(value)))
+        .flatten()
         .filter(|_| has_digit)
     {
         let f = &KEY_FORMATS[i];
@@ -276,6 +283,27 @@ fn mask_run(run: &str, hide: fn(&str) -> String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_key_format_starts_with_a_listed_prefix() {
+        for f in KEY_FORMATS {
+            // each alternative of the pattern: `^prefix…` or `^(?:a|b)…`
+            for alt in f.pattern.split("|^") {
+                let alt = alt.trim_start_matches('^');
+                let starts: Vec<&str> = match alt.strip_prefix("(?:") {
+                    Some(group) => group[..group.find(')').unwrap()].split('|').collect(),
+                    _ => vec![alt],
+                };
+                for start in starts {
+                    assert!(
+                        KEY_PREFIXES.iter().any(|p| start.starts_with(p)),
+                        "{} has no listed prefix",
+                        f.pattern
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn recognises_keys_and_names() {

@@ -308,15 +308,15 @@ fn literal_secrets<'n>(
         }
         NodeKind::String(s) if !has_reference(s) => {
             // The whole value, or one word of it ("Bearer sk-…").
-            let words = s
-                .contains(|c: char| c.is_whitespace())
-                .then(|| s.split_whitespace())
-                .into_iter()
-                .flatten();
-            let Some(secret) = std::iter::once(s.as_str())
-                .chain(words)
-                .find(|w| keys::secret(w).is_some())
-            else {
+            // The whole value, or, when it has spaces, one word of it.
+            let secret = if keys::secret(s).is_some() {
+                s.as_str()
+            } else if s.len() >= 16 && s.contains(|c: char| c.is_whitespace()) {
+                match s.split_whitespace().find(|w| keys::secret(w).is_some()) {
+                    Some(w) => w,
+                    None => return,
+                }
+            } else {
                 return;
             };
             let what = path_text(path);
