@@ -366,6 +366,14 @@ pub const RULES: &[Rule] = &[
 
 /// Runs every rule on the chain's target file. Diagnostics are sorted by position.
 pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
+    let mut out = analyze_unverified(chain);
+    verify_fixes(chain, &mut out);
+    out
+}
+
+/// [`analyze`] without checking the fixes of a broken file (see [`verify_fixes`]): an editor
+/// needs the fixes only for the diagnostics it asks code actions for.
+pub fn analyze_unverified(chain: &Chain) -> Vec<Diagnostic> {
     let eff = Effective::new(chain);
     // The rule families are independent: two groups of about equal cost run side by side.
     let (mut out, more) = rayon::join(
@@ -388,25 +396,6 @@ pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
         },
     );
     out.extend(more);
-    // In a broken file, a fix is offered only if it leaves the file parsing no worse: fixes are
-    // written for the tree the parser recovered, and recovery can misread what surrounds them.
-    let target = &chain.files[chain.target];
-    let broken = target.parse.errors.len();
-    if broken > 0 {
-        let small = target.text.len() <= 1 << 20;
-        for d in &mut out {
-            if d.code == "trailing-comma" {
-                continue; // removing one comma never adds an error
-            }
-            d.fixes.retain(|f| {
-                small
-                    && crate::syntax::parse(&apply_edits(&target.text, &f.edits))
-                        .errors
-                        .len()
-                        <= broken
-            });
-        }
-    }
     // Messages quote what the user wrote; a key pasted anywhere must never come back unmasked.
     for d in &mut out {
         d.message = crate::model::keys::mask_secrets(&d.message);
@@ -421,6 +410,29 @@ pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });
     out
+}
+
+/// Drops the fixes that would leave a broken target file parsing worse.
+pub fn verify_fixes(chain: &Chain, out: &mut [Diagnostic]) {
+    // In a broken file, a fix is offered only if it leaves the file parsing no worse: fixes are
+    // written for the tree the parser recovered, and recovery can misread what surrounds them.
+    let target = &chain.files[chain.target];
+    let broken = target.parse.errors.len();
+    if broken > 0 {
+        let small = target.text.len() <= 1 << 20;
+        for d in out.iter_mut() {
+            if d.code == "trailing-comma" {
+                continue; // removing one comma never adds an error
+            }
+            d.fixes.retain(|f| {
+                small
+                    && crate::syntax::parse(&apply_edits(&target.text, &f.edits))
+                        .errors
+                        .len()
+                        <= broken
+            });
+        }
+    }
 }
 
 /// Per-rule configuration: a rule may be turned off or given another severity.

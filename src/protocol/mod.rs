@@ -381,9 +381,16 @@ impl LanguageServer for Backend {
         let end = index.offset(want.end, enc);
         let actions = guard("codeAction", || {
             let mut actions = Vec::new();
-            for d in analysis.diagnostics() {
-                let touches = d.range.start <= end && start <= d.range.end;
-                if !touches || d.fixes.is_empty() {
+            let mut touching: Vec<_> = analysis
+                .diagnostics()
+                .iter()
+                .filter(|d| d.range.start <= end && start <= d.range.end && !d.fixes.is_empty())
+                .cloned()
+                .collect();
+            // Only now, and only for these: in a broken file, drop fixes that would make it worse.
+            crate::analysis::verify_fixes(&analysis.chain, &mut touching);
+            for d in &touching {
+                if d.fixes.is_empty() {
                     continue;
                 }
                 let lsp_diag = convert::diagnostic(d, &analysis.chain, &analysis.rope, &uri, enc);

@@ -238,6 +238,8 @@ impl Parser<'_> {
                 }
             }
         };
+        // The tree lives as long as the document: no spare capacity.
+        members.shrink_to_fit();
         Node {
             range: open.start..end,
             kind: NodeKind::Object(Object { members }),
@@ -372,6 +374,7 @@ impl Parser<'_> {
                 }
             }
         };
+        items.shrink_to_fit();
         Node {
             range: open.start..end,
             kind: NodeKind::Array(Array { items }),
