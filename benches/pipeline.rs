@@ -6,10 +6,13 @@
 //! - `parse`: `syntax::parse` of the whole text.
 //! - `analyze`: `analysis::analyze` on a prebuilt workspace [`Chain`].
 //! - `edit_reparse`: one incremental `text::Document::apply` (typing or deleting an emoji after
-//!   CJK text in the middle of the file, UTF-16 positions), then rope → `String` and a parse.
-//! - `server_cycle`: what the server does per keystroke before publishing, as of this commit
-//!   (`protocol/documents.rs`): apply the edit, rope → `String`, parse, build the chain with the
-//!   other scopes (none exist in the sandbox), analyse, and convert diagnostic ranges to UTF-16.
+//!   CJK text in the middle of the file, UTF-16 positions), then, as the server does, the
+//!   previous `String` patched where it changed (`text::patch`) and `syntax::reparse`.
+//! - `edit_full_parse`: the same edit, then rope → `String` and a full parse (the fallback when
+//!   an edit touches a bracket or the file has syntax errors).
+//! - `server_cycle`: what the server does per keystroke before publishing
+//!   (`protocol/documents.rs`): apply the edit, patch and re-parse, build the chain with the
+//!   other scopes (none exist in the sandbox), run the rules, convert ranges to UTF-16.
 //! - `check`: `cli::check_file` end to end (read from disk, parse, chain, analyse).
 //! - `completion`, `hover`: `analysis::completion::complete` inside the `"model"` object's
 //!   `"name"` key and `analysis::hover::hover` on `"selectedType"`, on a prebuilt chain.
@@ -23,12 +26,15 @@ mod docgen;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group};
-use qwen_settings_ls::analysis::analyze;
 use qwen_settings_ls::analysis::completion::{Options as CompletionOptions, complete};
 use qwen_settings_ls::analysis::hover::hover;
+use qwen_settings_ls::analysis::{analyze, analyze_unverified};
 use qwen_settings_ls::cli::check_file;
 use qwen_settings_ls::model::{Chain, Environment, ScopeKind, SettingsFile};
-use qwen_settings_ls::text::{Change, Document, Encoding, LineIndex, PosRange, Position};
+use qwen_settings_ls::syntax::reparse;
+use qwen_settings_ls::text::{
+    Change, Changed, Document, Encoding, LineIndex, PosRange, Position, patch,
+};
 use qwen_settings_ls::workspace::{Locations, read_settings};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -184,8 +190,33 @@ fn analysis(c: &mut Criterion) {
     group.finish();
 }
 
+/// One keystroke as the server handles it: patch the previous text, re-parse what changed.
 fn edit_reparse(c: &mut Criterion) {
     let mut group = c.benchmark_group("edit_reparse");
+    for doc in docs() {
+        let mut document = Document::new(&doc.text, 0);
+        document.take_changed();
+        let mut text = doc.text.clone();
+        let mut tree = Some(qwen_settings_ls::syntax::parse(&text));
+        configure(&mut group, doc);
+        group.bench_function(doc.label, |b| {
+            b.iter(|| {
+                toggle_edit(&mut document, doc.edit_at);
+                let changed = document.take_changed();
+                if let Some(Changed::Range(edit)) = changed {
+                    assert!(patch(&mut text, document.rope(), &edit));
+                }
+                tree = Some(reparse(tree.take(), &text, changed));
+            })
+        });
+    }
+    group.finish();
+}
+
+/// The same keystroke with a full parse of a fresh copy of the text (what the server did before
+/// the incremental pipeline, and still does when an edit touches a bracket).
+fn edit_full_parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("edit_full_parse");
     for doc in docs() {
         let mut document = Document::new(&doc.text, 0);
         configure(&mut group, doc);
@@ -199,24 +230,45 @@ fn edit_reparse(c: &mut Criterion) {
     group.finish();
 }
 
+/// What the server does per keystroke until the diagnostics are ready to send: patch and
+/// re-parse, build the chain, run the rules, convert ranges to UTF-16 positions.
 fn server_cycle(c: &mut Criterion) {
     let sandbox = Sandbox::new();
     let mut group = c.benchmark_group("server_cycle");
     for doc in docs() {
         let path = sandbox.settings_path(doc.label, None);
         let mut document = Document::new(&doc.text, 0);
+        document.take_changed();
+        let mut file = Some(SettingsFile::new(
+            ScopeKind::Workspace,
+            &path,
+            doc.text.clone(),
+        ));
         configure(&mut group, doc);
         group.bench_function(doc.label, |b| {
             b.iter(|| {
                 toggle_edit(&mut document, doc.edit_at);
-                let rope = document.rope().clone();
-                let chain = workspace_chain(&sandbox, &path, rope.to_string());
-                let diagnostics = analyze(&chain);
-                let index = LineIndex::new(&rope);
-                diagnostics
+                let changed = document.take_changed();
+                let SettingsFile {
+                    mut text, parse, ..
+                } = file.take().expect("kept");
+                if let Some(Changed::Range(edit)) = changed {
+                    assert!(patch(&mut text, document.rope(), &edit));
+                }
+                let parse = reparse(Some(parse), &text, changed);
+                let target =
+                    SettingsFile::with_parse(ScopeKind::Workspace, path.clone(), text, parse);
+                let chain = sandbox
+                    .locations
+                    .chain(target, sandbox.env.clone(), &read_settings);
+                let diagnostics = analyze_unverified(&chain);
+                let index = LineIndex::new(document.rope());
+                let ranges: Vec<_> = diagnostics
                     .iter()
                     .map(|d| index.range(d.range.clone(), Encoding::Utf16))
-                    .collect::<Vec<_>>()
+                    .collect();
+                file = chain.into_target();
+                ranges
             })
         });
     }
@@ -277,6 +329,7 @@ criterion_group!(
     parse,
     analysis,
     edit_reparse,
+    edit_full_parse,
     server_cycle,
     check,
     completion_hover

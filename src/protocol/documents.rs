@@ -330,14 +330,7 @@ fn text_and_tree(
         (Some(file), None) => (file.text, file.parse),
         (Some(file), Some(Changed::Range(edit))) => {
             let mut text = file.text;
-            let inserted = rope.get_byte_slice(edit.start..edit.new_end);
-            if let Some(inserted) = inserted
-                && edit.old_end <= text.len()
-                && text.is_char_boundary(edit.start)
-                && text.is_char_boundary(edit.old_end)
-            {
-                let inserted: String = inserted.chunks().collect();
-                text.replace_range(edit.start..edit.old_end, &inserted);
+            if crate::text::patch(&mut text, rope, &edit) {
                 let parse = syntax::reparse(Some(file.parse), &text, Some(Changed::Range(edit)));
                 if cfg!(debug_assertions) && text.len() < 1 << 20 {
                     debug_assert_eq!(text, rope.to_string(), "patched text differs");

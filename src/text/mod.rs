@@ -171,6 +171,25 @@ impl Changed {
     }
 }
 
+/// Brings `old`, the text before `edit`, up to `rope`, the text after it, by replacing only
+/// the edited bytes (no copy of the whole rope). Returns false, leaving `old` as it was, when
+/// the edit does not fit the two texts.
+pub fn patch(old: &mut String, rope: &Rope, edit: &TextEdit) -> bool {
+    let Some(inserted) = rope.get_byte_slice(edit.start..edit.new_end) else {
+        return false;
+    };
+    if edit.old_end > old.len()
+        || !old.is_char_boundary(edit.start)
+        || !old.is_char_boundary(edit.old_end)
+        || old.len() - (edit.old_end - edit.start) + (edit.new_end - edit.start) != rope.len_bytes()
+    {
+        return false;
+    }
+    let inserted: String = inserted.chunks().collect();
+    old.replace_range(edit.start..edit.old_end, &inserted);
+    true
+}
+
 /// An open document: its text and the version the editor gave it.
 #[derive(Clone, Debug)]
 pub struct Document {
