@@ -317,6 +317,13 @@ fn lexical_message(err: &jsonc_parser::errors::ParseError) -> String {
 
 /// Between tokens `JSON.parse` accepts only space, tab, line feed and carriage return.
 fn check_gap(text: &str, start: usize, end: usize, errors: &mut Vec<SyntaxError>) {
+    // Almost always indentation: check bytes first, chars only when something else is there.
+    if text.as_bytes().get(start..end).is_some_and(|gap| {
+        gap.iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    }) {
+        return;
+    }
     let Some(gap) = text.get(start..end) else {
         return;
     };

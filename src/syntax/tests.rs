@@ -179,3 +179,83 @@ fn reparse_equals_a_full_parse() {
         "only {in_place} of 3000 edits were re-parsed in place"
     );
 }
+
+/// Many edits in a row, each re-parsed from the tree the previous one left (so shifted ranges
+/// accumulate), always equal to a full parse of the current text.
+#[test]
+fn chained_reparses_stay_equal_to_full_parses() {
+    use crate::text::{Changed, TextEdit};
+    let mut text =
+        String::from("{\n  \"a\": { \"b\": [1, {\"c\": \"名\"}], /* x */ \"d\": true },\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "  \"k{i}\": {{ \"id\": \"😀{i}\", \"v\": [{i}, null] }},\n"
+        ));
+    }
+    text.push_str("  \"z\": 0\n}\n");
+    let inserts = [
+        "",
+        "x",
+        "名",
+        "1",
+        " ",
+        "\"q\": 1, ",
+        "{}",
+        "[]",
+        "\"",
+        "}",
+        ",",
+    ];
+    let mut seed = 0x1234_5678_9abc_def1u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let mut tree = parse(&text);
+    let mut in_place = 0;
+    for step in 0..3000 {
+        let mut a = next(text.len() + 1);
+        while !text.is_char_boundary(a) {
+            a -= 1;
+        }
+        let mut b = (a + next(4)).min(text.len());
+        while !text.is_char_boundary(b) {
+            b += 1;
+        }
+        let insert = inserts[next(inserts.len())];
+        let removed = text[a..b].to_string();
+        let valid_before = tree.errors.is_empty();
+        text.replace_range(a..b, insert);
+        let full = parse(&text);
+        tree = reparse(
+            Some(tree),
+            &text,
+            Some(Changed::Range(TextEdit {
+                start: a,
+                old_end: b,
+                new_end: a + insert.len(),
+            })),
+        );
+        assert_eq!(tree, full, "step {step}: {a}..{b} -> {insert:?}");
+        if valid_before && full.errors.is_empty() {
+            in_place += 1;
+        }
+        // Undo what broke the text (or, at random, a valid edit), so most steps start valid.
+        if !full.errors.is_empty() || next(2) == 0 {
+            text.replace_range(a..a + insert.len(), &removed);
+            tree = reparse(
+                Some(tree),
+                &text,
+                Some(Changed::Range(TextEdit {
+                    start: a,
+                    old_end: a + insert.len(),
+                    new_end: b,
+                })),
+            );
+            assert_eq!(tree, parse(&text), "undo of step {step}");
+        }
+    }
+    assert!(in_place > 500, "only {in_place} steps between valid texts");
+}
