@@ -291,7 +291,7 @@ fn member_names(chain: &Chain) -> std::collections::HashSet<String> {
         match &node.kind {
             NodeKind::Object(o) => {
                 for m in &o.members {
-                    out.insert(m.key.text.clone());
+                    out.insert(m.key.text.to_string());
                     if let Some(v) = &m.value {
                         walk(v, out);
                     }
@@ -312,10 +312,10 @@ fn member_names(chain: &Chain) -> std::collections::HashSet<String> {
 fn secrets_of(chain: &Chain) -> Vec<String> {
     fn walk(node: &Node, out: &mut Vec<String>) {
         match &node.kind {
-            NodeKind::String(s) => out.push(s.clone()),
+            NodeKind::String(s) => out.push(s.to_string()),
             NodeKind::Object(o) => {
                 for m in &o.members {
-                    out.push(m.key.text.clone());
+                    out.push(m.key.text.to_string());
                     if let Some(v) = &m.value {
                         walk(v, out);
                     }

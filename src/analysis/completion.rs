@@ -108,7 +108,7 @@ fn existing(eff: &Effective, path: &[Seg]) -> Vec<String> {
         };
     }
     node.and_then(|n| n.as_object())
-        .map(|o| o.members.iter().map(|m| m.key.text.clone()).collect())
+        .map(|o| o.members.iter().map(|m| m.key.text.to_string()).collect())
         .unwrap_or_default()
 }
 

@@ -107,7 +107,7 @@ pub fn locate(text: &str, root: Option<&Node>, offset: usize) -> Spot {
                     && offset <= v.range.end
                     && !matches!(v.kind, NodeKind::Object(_) | NodeKind::Array(_))
                 {
-                    path.push(Seg::Key(m.key.text.clone()));
+                    path.push(Seg::Key(m.key.text.to_string()));
                     return Spot::Value {
                         path,
                         range: v.range.clone(),
@@ -122,7 +122,7 @@ pub fn locate(text: &str, root: Option<&Node>, offset: usize) -> Spot {
                         .iter()
                         .rev()
                         .find(|m| m.key.range.end <= word_start)
-                        .map(|m| m.key.text.clone());
+                        .map(|m| m.key.text.to_string());
                     match key {
                         Some(k) => {
                             path.push(Seg::Key(k));
@@ -187,7 +187,7 @@ fn innermost<'n>(text: &str, node: &'n Node, offset: usize, path: &mut Vec<Seg>)
                     && matches!(v.kind, NodeKind::Object(_) | NodeKind::Array(_))
                     && inside(v)
                 {
-                    path.push(Seg::Key(m.key.text.clone()));
+                    path.push(Seg::Key(m.key.text.to_string()));
                     return innermost(text, v, offset, path);
                 }
             }

@@ -82,7 +82,7 @@ fn scalar_detail(node: &Node) -> Option<String> {
         NodeKind::String(s) => Some(crate::model::keys::mask_secrets(
             &s.chars().take(200).collect::<String>(),
         )),
-        NodeKind::Number(n) => Some(n.clone()),
+        NodeKind::Number(n) => Some(n.to_string()),
         NodeKind::Bool(b) => Some(b.to_string()),
         _ => None,
     }

@@ -1,6 +1,7 @@
 //! Tokens for the parser, from `jsonc-parser`'s scanner, with lexical recovery.
 
 use super::{ErrorKind, SyntaxError, TextRange};
+use compact_str::CompactString;
 use jsonc_parser::tokens::Token as ScanToken;
 use jsonc_parser::{Scanner, ScannerOptions};
 use std::collections::VecDeque;
@@ -13,12 +14,12 @@ pub(super) enum Tok {
     RBracket,
     Comma,
     Colon,
-    Str(String),
-    Num(String),
+    Str(CompactString),
+    Num(CompactString),
     Bool(bool),
     Null,
     /// An unquoted word (`undefined`, a JSON5 key): never valid JSON.
-    Word(String),
+    Word(CompactString),
     /// A token the lexer already reported; stands in for a value so that errors do not cascade.
     Invalid,
 }
@@ -152,12 +153,12 @@ impl<'t> Lexer<'t> {
                                 "Control character in string: escape it (e.g. \\t, \\u0000)",
                             ));
                         }
-                        Tok::Str(s.into_owned())
+                        Tok::Str(CompactString::from(s))
                     }
-                    ScanToken::Number(n) => Tok::Num(n.to_string()),
+                    ScanToken::Number(n) => Tok::Num(CompactString::from(n)),
                     ScanToken::Boolean(b) => Tok::Bool(b),
                     ScanToken::Null => Tok::Null,
-                    ScanToken::Word(w) => Tok::Word(w.to_string()),
+                    ScanToken::Word(w) => Tok::Word(CompactString::from(w)),
                     ScanToken::CommentLine(_) | ScanToken::CommentBlock(_) => {
                         out.comments.push(range);
                         return;
@@ -184,7 +185,7 @@ impl<'t> Lexer<'t> {
                             out.errors
                                 .push(error(err_start..end, lexical_message(&err)));
                             out.pending.push_back(Token {
-                                tok: Tok::Str(text[token_start + 1..close].to_string()),
+                                tok: Tok::Str(CompactString::from(&text[token_start + 1..close])),
                                 range: token_start..close + 1,
                             });
                             next_base = close + 1;
@@ -212,7 +213,7 @@ impl<'t> Lexer<'t> {
                         .push(error(token_start..end, "Strings must use double quotes"));
                     out.pending.push_back(Token {
                         tok: match close {
-                            Some(c) => Tok::Str(text[token_start + 1..c].to_string()),
+                            Some(c) => Tok::Str(CompactString::from(&text[token_start + 1..c])),
                             None => Tok::Invalid,
                         },
                         range: token_start..end,
@@ -222,7 +223,7 @@ impl<'t> Lexer<'t> {
                     // An unquoted word; the parser says what is wrong with it.
                     let end = word_end(text, token_start);
                     out.pending.push_back(Token {
-                        tok: Tok::Word(text[token_start..end].to_string()),
+                        tok: Tok::Word(CompactString::from(&text[token_start..end])),
                         range: token_start..end,
                     });
                     next_base = end;

@@ -18,6 +18,9 @@ mod tests;
 
 use std::ops::Range;
 
+/// Strings in the tree: most keys and values are short and stored inline (no allocation).
+pub use compact_str::CompactString;
+
 pub use parser::parse;
 pub use reparse::reparse;
 
@@ -37,8 +40,8 @@ pub struct Node {
 pub enum NodeKind {
     Object(Object),
     Array(Array),
-    String(String),
-    Number(String),
+    String(CompactString),
+    Number(CompactString),
     Bool(bool),
     Null,
 }
@@ -64,7 +67,7 @@ pub struct Member {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
-    pub text: String,
+    pub text: CompactString,
     /// The key token with its quotes.
     pub range: TextRange,
 }

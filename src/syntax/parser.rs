@@ -4,6 +4,7 @@ use super::lexer::{Lexer, Tok};
 use super::{
     Array, ErrorKind, Key, MAX_DEPTH, Member, Node, NodeKind, Object, Parse, SyntaxError, TextRange,
 };
+use compact_str::CompactString;
 
 /// Syntax errors reported at most (one more says how many were left out).
 const MAX_ERRORS: usize = 100;
@@ -251,8 +252,11 @@ impl Parser<'_> {
         let (text, quoted) = match self.take() {
             Some(Tok::Str(s)) => (s, true),
             Some(Tok::Word(w) | Tok::Num(w)) => (w, false),
-            Some(Tok::Bool(b)) => (b.to_string(), false),
-            _ => ("null".to_string(), false),
+            Some(Tok::Bool(b)) => (
+                CompactString::const_new(if b { "true" } else { "false" }),
+                false,
+            ),
+            _ => (CompactString::const_new("null"), false),
         };
         if !quoted {
             self.error(key_range.clone(), "Property names must be in double quotes");

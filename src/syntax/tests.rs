@@ -38,7 +38,7 @@ fn render(node: Option<&Node>) -> String {
             format!("[{}]", items.join(", "))
         }
         NodeKind::String(s) => format!("{s:?}"),
-        NodeKind::Number(n) => n.clone(),
+        NodeKind::Number(n) => n.to_string(),
         NodeKind::Bool(b) => b.to_string(),
         NodeKind::Null => "null".into(),
     }
