@@ -83,7 +83,10 @@ impl<'t> Lexer<'t> {
     pub fn peek(&mut self, n: usize) -> Option<&Token> {
         // An invalid token is handed out only once the garbage run after it is merged into it.
         while (self.pending.len() <= n
-            || self.pending.back().is_some_and(|t| t.tok == Tok::Invalid))
+            || self
+                .pending
+                .back()
+                .is_some_and(|t| matches!(t.tok, Tok::Invalid)))
             && !self.done
         {
             self.step();

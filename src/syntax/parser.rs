@@ -18,6 +18,8 @@ pub fn parse(text: &str) -> Parse {
 pub(super) fn parse_at(text: &str, depth: usize) -> Parse {
     let mut p = Parser {
         lexer: Lexer::new(text),
+        members: Vec::new(),
+        items: Vec::new(),
         errors: Vec::new(),
         text_len: text.len(),
     };
@@ -47,6 +49,10 @@ pub(super) fn parse_at(text: &str, depth: usize) -> Parse {
 struct Parser<'t> {
     /// Tokens are pulled as the parser goes; string values move from them into the tree.
     lexer: Lexer<'t>,
+    /// The members and items of the objects and arrays being parsed, innermost last: each
+    /// container takes its own off the top when it closes.
+    members: Vec<Member>,
+    items: Vec<Node>,
     errors: Vec<SyntaxError>,
     text_len: usize,
 }
@@ -191,7 +197,7 @@ impl Parser<'_> {
 
     fn object(&mut self, depth: usize) -> Node {
         let open = self.bump();
-        let mut members: Vec<Member> = Vec::new();
+        let base = self.members.len();
         let end = loop {
             let colon_next = self.peek_at(1) == Some(&Tok::Colon);
             match self.peek() {
@@ -221,7 +227,7 @@ impl Parser<'_> {
                 {
                     let member = self.member(depth);
                     let has_comma = member.comma.is_some();
-                    members.push(member);
+                    self.members.push(member);
                     if !has_comma && !matches!(self.peek(), None | Some(Tok::RBrace)) {
                         let r = self.range();
                         if starts_member(self.peek()) {
@@ -240,7 +246,8 @@ impl Parser<'_> {
             }
         };
         // The tree lives as long as the document: no spare capacity.
-        members.shrink_to_fit();
+        // One allocation of the exact size (the tree lives as long as the document).
+        let members: Vec<Member> = self.members.drain(base..).collect();
         Node {
             range: open.start..end,
             kind: NodeKind::Object(Object { members }),
@@ -337,7 +344,7 @@ impl Parser<'_> {
 
     fn array(&mut self, depth: usize) -> Node {
         let open = self.bump();
-        let mut items = Vec::new();
+        let base = self.items.len();
         let end = loop {
             match self.peek() {
                 None => {
@@ -361,7 +368,7 @@ impl Parser<'_> {
                 }
                 Some(_) => {
                     if let Some(item) = self.value(depth + 1) {
-                        items.push(item);
+                        self.items.push(item);
                     }
                     let has_comma = self.comma(Tok::RBracket).is_some();
                     if !has_comma && !matches!(self.peek(), None | Some(Tok::RBracket)) {
@@ -378,7 +385,7 @@ impl Parser<'_> {
                 }
             }
         };
-        items.shrink_to_fit();
+        let items: Vec<Node> = self.items.drain(base..).collect();
         Node {
             range: open.start..end,
             kind: NodeKind::Array(Array { items }),
