@@ -315,6 +315,27 @@ fn file_of_nul_bytes() {
     assert!(diags.iter().any(|d| d["code"] == "syntax-error"));
 }
 
+/// Garbage that error recovery reads as members (a run of single quotes reads as members named
+/// `""`) must not turn into hundreds of diagnostics: one problem, one diagnostic.
+#[test]
+fn garbage_members_are_not_amplified() {
+    let text = format!("{{ \"$version\": 4, {} }}", "'".repeat(200));
+    let sandbox = Sandbox::new();
+    let path = sandbox.write("proj/.qwen/settings.json", &text);
+    let r = check_json(&sandbox, &sandbox.home(), &[path.to_str().unwrap()]);
+    assert_bounded("single quotes", &r, &[1]);
+    let diags = json_diagnostics("single quotes", &r);
+    let mut counts = std::collections::BTreeMap::new();
+    for c in codes(&diags) {
+        *counts.entry(c).or_insert(0) += 1;
+    }
+    assert!(
+        diags.len() <= 101,
+        "{} diagnostics for 200 single quotes: {counts:?}",
+        diags.len()
+    );
+}
+
 #[test]
 fn invalid_utf8_on_disk_exits_2_with_a_message() {
     let sandbox = Sandbox::new();
