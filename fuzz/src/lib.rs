@@ -402,7 +402,8 @@ fn between_cr_lf(text: &str, offset: usize) -> bool {
 /// Every quick-fix and assist offered, applied as an editor applies a `WorkspaceEdit`: its
 /// edits lie inside the text and do not overlap; `apply_edits` gives the same text as the LSP
 /// semantics (so every byte outside the edited ranges is kept); the result has no more syntax
-/// errors than before; and a quick-fix does not increase the number of diagnostics of its code.
+/// errors and no more duplicate keys than before; and a quick-fix does not increase the number
+/// of diagnostics of its code.
 pub fn check_fixes(data: &[u8]) {
     let Some(chain) = chain_from_input(data) else {
         return;
@@ -459,6 +460,13 @@ fn check_fix(chain: &Chain, before: &[Diagnostic], fixing: Option<&Diagnostic>, 
     );
     let diagnostics = analysis::analyze(&after);
     check_diagnostics(&after, &diagnostics);
+    // A fix never writes a member next to one of the same name (even an unreadable one).
+    let duplicates = |ds: &[Diagnostic]| ds.iter().filter(|x| x.code == "duplicate-key").count();
+    assert!(
+        duplicates(&diagnostics) <= duplicates(before),
+        "fix {:?} added a duplicate key\n--- before\n{text}\n--- after\n{fixed}",
+        fix.title,
+    );
     if let Some(d) = fixing {
         let code = d.code;
         // No more diagnostics of its code than before, not counting those inside the value of a
