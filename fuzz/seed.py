@@ -2,7 +2,8 @@
 """Seeds fuzz/corpus/<target>/ from the rule fixtures (src/analysis/rules/fixtures/**/*.jsonc).
 
 A fixture's `//- ` sections become the input segments of `analyze` and `fixes` (workspace
-target, project .env, user file, exported variables; see fuzz/src/lib.rs). For `edits`, each
+target, project .env, user file, exported variables; see fuzz/src/lib.rs), the target text alone
+is a `parse` input (with a few hand-made texts). For `edits`, each
 target text is prefixed with an encoding byte and followed by a few edit operations.
 Run from anywhere: python3 fuzz/seed.py
 """
@@ -60,9 +61,25 @@ def write(target, data):
     (d / hashlib.sha1(data).hexdigest()).write_bytes(data)
 
 
+# `parse`: texts the fixtures do not cover (comments, BOM, escapes, numbers, recovery, depth)
+for text in [
+    '\ufeff{ "$version": 4 } // c',
+    '{ /* a */ "a": [1, -0.5e+3, 1E400, true, false, null], // b\n "b": "\\u00e9\\ud83d\\ude00\\n" }',
+    '{ "a": "\\ud800", "b": "x\ty", "c": 01, "d": .5, "e": +1 }',
+    "{ 'a': 1, b: 2, \"c\" 3, \"d\": , \"e\": [1,,2], }",
+    '{ "baseUrl": "https://api.anthropic.com }\n]',
+    '[' * 300 + ']' * 300,
+    '{"a":' * 130 + '1' + '}' * 130,
+    '"\u2028\u00a0" \u00a0 {}',
+    '{ "a": 1 } }',
+    '',
+]:
+    write("parse", text.encode())
+
 for path in sorted(FIXTURES.rglob("*.jsonc")):
     src = path.read_text()
     seg = segments(src)
+    write("parse", seg.split(SEP)[0])
     write("analyze", seg)
     write("fixes", seg)
     text = seg.split(SEP)[0]

@@ -12,6 +12,7 @@ use std::time::Instant;
 type Check = fn(&[u8]);
 
 const TARGETS: &[(&str, Check)] = &[
+    ("parse", checks::check_parse),
     ("analyze", checks::check_analyze),
     ("edits", checks::check_edits),
     ("fixes", checks::check_fixes),
@@ -70,6 +71,11 @@ fn replay_target(name: &str) {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn replay_parse() {
+    replay_target("parse");
 }
 
 #[test]

@@ -315,6 +315,27 @@ fn file_of_nul_bytes() {
     assert!(diags.iter().any(|d| d["code"] == "syntax-error"));
 }
 
+/// Garbage that error recovery reads as members (a run of single quotes reads as members named
+/// `""`) must not turn into hundreds of diagnostics: one problem, one diagnostic.
+#[test]
+fn garbage_members_are_not_amplified() {
+    let text = format!("{{ \"$version\": 4, {} }}", "'".repeat(200));
+    let sandbox = Sandbox::new();
+    let path = sandbox.write("proj/.qwen/settings.json", &text);
+    let r = check_json(&sandbox, &sandbox.home(), &[path.to_str().unwrap()]);
+    assert_bounded("single quotes", &r, &[1]);
+    let diags = json_diagnostics("single quotes", &r);
+    let mut counts = std::collections::BTreeMap::new();
+    for c in codes(&diags) {
+        *counts.entry(c).or_insert(0) += 1;
+    }
+    assert!(
+        diags.len() <= 101,
+        "{} diagnostics for 200 single quotes: {counts:?}",
+        diags.len()
+    );
+}
+
 #[test]
 fn invalid_utf8_on_disk_exits_2_with_a_message() {
     let sandbox = Sandbox::new();
@@ -896,6 +917,101 @@ fn exit_without_shutdown_is_status_1() {
     lsp.notify("exit", Value::Null);
     let status = lsp.wait_exit(ANSWER).expect("exit ends the process");
     assert_eq!(status.code(), Some(1));
+}
+
+/// A `shutdown` refused because it came before `initialize` does not count: `exit` is then an
+/// exit without a successful `shutdown`, status 1.
+#[test]
+fn refused_shutdown_before_initialize_then_exit_is_status_1() {
+    let sandbox = Sandbox::new();
+    let mut lsp = server(&sandbox);
+    let reply = lsp
+        .call("shutdown", Value::Null, ANSWER)
+        .expect("an answer to shutdown before initialize");
+    assert_eq!(error_code(&reply), Some(-32002), "{reply}");
+    lsp.notify("exit", Value::Null);
+    let status = lsp.wait_exit(ANSWER).expect("exit ends the process");
+    assert_eq!(status.code(), Some(1));
+    // and a refused one followed by initialize and a real one: 0
+    let sandbox = Sandbox::new();
+    let mut lsp = server(&sandbox);
+    let reply = lsp
+        .call("shutdown", Value::Null, ANSWER)
+        .expect("an answer");
+    assert_eq!(error_code(&reply), Some(-32002), "{reply}");
+    lsp.initialize(&["utf-16"], ANSWER);
+    assert_eq!(lsp.shutdown(ANSWER).and_then(|s| s.code()), Some(0));
+}
+
+/// Header lines are read to a bounded length, header blocks to a bounded number of lines: an
+/// over-long header line (or too many lines) makes a bad frame, skipped with its body, and the
+/// server keeps serving in bounded memory.
+#[test]
+fn over_long_headers_are_skipped_in_bounded_memory() {
+    let (_sandbox, mut lsp) = initialized();
+    let before = lsp.vm_hwm_kib().expect("VmHWM");
+    let shutdown = br#"{"jsonrpc":"2.0","id":99,"method":"shutdown"}"#;
+    // a 64 MiB header line, then the body it announces (skipped, or the server shuts down)
+    let mut frame = b"X-Junk: ".to_vec();
+    frame.resize(64 << 20, b'a');
+    let mut tail = Vec::new();
+    write!(
+        ascii(&mut tail),
+        "\r\nContent-Length: {}\r\n\r\n",
+        shutdown.len()
+    )
+    .unwrap();
+    frame.extend_from_slice(&tail);
+    frame.extend_from_slice(shutdown);
+    let started = Instant::now();
+    assert!(lsp.send_raw(&frame));
+    drop(frame);
+    assert_serving(&mut lsp, "a 64 MiB header line");
+    let elapsed = started.elapsed();
+    // a Content-Length value that is itself over-long
+    let mut frame = b"Content-Length: ".to_vec();
+    frame.resize(1 << 20, b'0');
+    frame.extend_from_slice(b"5\r\n\r\n");
+    assert!(lsp.send_raw(&frame));
+    assert_serving(&mut lsp, "an over-long Content-Length");
+    // a header block of 10,000 short lines, with a body
+    let mut frame = Vec::new();
+    for i in 0..10_000 {
+        write!(ascii(&mut frame), "X-Line-{i}: {i}\r\n").unwrap();
+    }
+    write!(
+        ascii(&mut frame),
+        "Content-Length: {}\r\n\r\n",
+        shutdown.len()
+    )
+    .unwrap();
+    frame.extend_from_slice(shutdown);
+    assert!(lsp.send_raw(&frame));
+    assert_serving(&mut lsp, "10,000 header lines");
+    // the leftover of a bad frame (20 KB, no line break) run into the next header: that
+    // header still counts
+    let mut frame = b"Content-Length: twelve\r\n\r\n".to_vec();
+    frame.resize(frame.len() + 20_000, b'x');
+    let hover = br#"{"jsonrpc":"2.0","id":"glued","method":"textDocument/hover","params":{"textDocument":{"uri":"file:///nowhere/.qwen/settings.json"},"position":{"line":0,"character":0}}}"#;
+    write!(ascii(&mut frame), "Content-Length: {}\r\n\r\n", hover.len()).unwrap();
+    frame.extend_from_slice(hover);
+    assert!(lsp.send_raw(&frame));
+    let reply = lsp
+        .response(&json!("glued"), ANSWER)
+        .expect("an answer to the request behind the leftover");
+    assert!(reply.get("error").is_none(), "{reply}");
+    let after = lsp.vm_hwm_kib().expect("VmHWM");
+    eprintln!(
+        "over-long headers: 64 MiB line in {elapsed:?}, VmHWM {} -> {} MiB",
+        before / 1024,
+        after / 1024
+    );
+    assert!(
+        after < before + 16 * 1024,
+        "VmHWM grew from {before} to {after} KiB"
+    );
+    assert!(lsp.garbage.is_empty(), "{:?}", lsp.garbage);
+    assert_eq!(lsp.shutdown(ANSWER).and_then(|s| s.code()), Some(0));
 }
 
 #[test]

@@ -402,7 +402,8 @@ fn between_cr_lf(text: &str, offset: usize) -> bool {
 /// Every quick-fix and assist offered, applied as an editor applies a `WorkspaceEdit`: its
 /// edits lie inside the text and do not overlap; `apply_edits` gives the same text as the LSP
 /// semantics (so every byte outside the edited ranges is kept); the result has no more syntax
-/// errors than before; and a quick-fix does not increase the number of diagnostics of its code.
+/// errors and no more duplicate keys than before; and a quick-fix does not increase the number
+/// of diagnostics of its code.
 pub fn check_fixes(data: &[u8]) {
     let Some(chain) = chain_from_input(data) else {
         return;
@@ -459,6 +460,13 @@ fn check_fix(chain: &Chain, before: &[Diagnostic], fixing: Option<&Diagnostic>, 
     );
     let diagnostics = analysis::analyze(&after);
     check_diagnostics(&after, &diagnostics);
+    // A fix never writes a member next to one of the same name (even an unreadable one).
+    let duplicates = |ds: &[Diagnostic]| ds.iter().filter(|x| x.code == "duplicate-key").count();
+    assert!(
+        duplicates(&diagnostics) <= duplicates(before),
+        "fix {:?} added a duplicate key\n--- before\n{text}\n--- after\n{fixed}",
+        fix.title,
+    );
     if let Some(d) = fixing {
         let code = d.code;
         // No more diagnostics of its code than before, not counting those inside the value of a
@@ -952,4 +960,145 @@ fn compare_with_fresh(doc: &Document, model: &str) {
         "diagnostics differ between the edited and the fresh document"
     );
     check_diagnostics(&plain_chain(model), &a);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Target `parse`
+
+/// Arbitrary bytes as a settings file (skipped unless UTF-8): `syntax::parse` never panics;
+/// every range (nodes, keys, commas, errors, comments) lies inside the text on char boundaries;
+/// a member's key and value, and an array's items, lie inside their parent, in order; errors and
+/// comments are sorted. And against `serde_json` as an oracle for `JSON.parse` (comments blanked
+/// out, a leading BOM dropped): the parser reports no error exactly when the text is JSON, and
+/// then its tree holds the same value.
+pub fn check_parse(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let parse = qwen_settings_ls::syntax::parse(text);
+    for e in &parse.errors {
+        check_range(text, &e.range, "syntax error");
+    }
+    for c in &parse.comments {
+        check_range(text, c, "comment");
+    }
+    assert!(
+        parse.errors.is_sorted_by_key(|e| e.range.start),
+        "syntax errors out of order: {:?}",
+        parse.errors
+    );
+    assert!(
+        parse.comments.windows(2).all(|w| w[0].end <= w[1].start),
+        "comments out of order or overlapping: {:?}",
+        parse.comments
+    );
+    if let Some(root) = &parse.root {
+        check_tree(text, root, 0);
+    }
+    differential(text, &parse);
+}
+
+/// Ranges of `node` and its descendants: inside the text, children inside their parent and in
+/// order (keys before their values, commas after them).
+fn check_tree(text: &str, node: &Node, depth: usize) {
+    check_range(text, &node.range, "node");
+    let inside = |r: &TextRange, what: &str| {
+        assert!(
+            node.range.start <= r.start && r.end <= node.range.end,
+            "{what} {r:?} outside its parent {:?}",
+            node.range
+        );
+    };
+    let mut last = node.range.start;
+    let mut after = |r: &TextRange, what: &str| {
+        assert!(
+            last <= r.start,
+            "{what} {r:?} starts before the end ({last}) of what precedes it"
+        );
+        last = r.end;
+    };
+    match &node.kind {
+        NodeKind::Object(o) => {
+            for m in &o.members {
+                check_range(text, &m.key.range, "key");
+                inside(&m.key.range, "key");
+                after(&m.key.range, "key");
+                if let Some(v) = &m.value {
+                    inside(&v.range, "member value");
+                    after(&v.range, "member value");
+                    check_tree(text, v, depth + 1);
+                }
+                if let Some(c) = &m.comma {
+                    check_range(text, c, "comma");
+                    inside(c, "comma");
+                    after(c, "comma");
+                    assert_eq!(&text[c.clone()], ",", "comma range {c:?}");
+                }
+            }
+        }
+        NodeKind::Array(a) => {
+            for item in &a.items {
+                inside(&item.range, "array item");
+                after(&item.range, "array item");
+                check_tree(text, item, depth + 1);
+            }
+        }
+        _ => {}
+    }
+    assert!(
+        depth <= qwen_settings_ls::syntax::MAX_DEPTH + 1,
+        "a tree deeper than MAX_DEPTH"
+    );
+}
+
+/// `serde_json` errors on JSON that `JSON.parse` accepts: numbers out of the f64 range (JS
+/// reads them as Infinity), lone surrogates in `\u` escapes, nesting past serde_json's limit.
+fn serde_json_limitation(e: &serde_json::Error) -> bool {
+    let m = e.to_string();
+    m.contains("number out of range") || m.contains("surrogate") || m.contains("recursion limit")
+}
+
+fn differential(text: &str, parse: &qwen_settings_ls::syntax::Parse) {
+    let mut json = text.to_string();
+    for c in &parse.comments {
+        // blank out each comment (same length, so the offsets hold)
+        json.replace_range(c.clone(), &" ".repeat(c.len()));
+    }
+    let json = json.strip_prefix('\u{feff}').unwrap_or(&json);
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(expected) => {
+            assert!(
+                parse.errors.is_empty(),
+                "JSON that serde_json accepts, yet syntax errors: {:?}",
+                parse.errors
+            );
+            let root = parse.root.as_ref().expect("a tree for valid JSON");
+            assert_eq!(to_value(root), expected, "the tree holds another value");
+        }
+        Err(e) if serde_json_limitation(&e) => {}
+        Err(e) => assert!(
+            !parse.errors.is_empty(),
+            "no syntax error, yet serde_json rejects the text: {e}"
+        ),
+    }
+}
+
+fn to_value(node: &Node) -> serde_json::Value {
+    use serde_json::Value;
+    match &node.kind {
+        NodeKind::Object(o) => {
+            let mut map = serde_json::Map::new();
+            for m in &o.members {
+                let v = m.value.as_ref().map_or(Value::Null, to_value);
+                map.insert(m.key.text.clone(), v);
+            }
+            Value::Object(map)
+        }
+        NodeKind::Array(a) => Value::Array(a.items.iter().map(to_value).collect()),
+        NodeKind::String(s) => Value::String(s.clone()),
+        NodeKind::Number(n) => serde_json::from_str(n)
+            .unwrap_or_else(|e| panic!("number {n:?} in the tree is not a JSON number: {e}")),
+        NodeKind::Bool(b) => Value::Bool(*b),
+        NodeKind::Null => Value::Null,
+    }
 }

@@ -27,7 +27,14 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
         let Some(protocol) = entry.protocol else {
             continue;
         };
-        match entry.field("baseUrl").and_then(|m| m.value.as_ref()) {
+        let base_url_member = entry.field("baseUrl");
+        if base_url_member.is_some_and(|m| m.value.is_none()) {
+            // There, but unreadable (`"baseUrl": "https://…` never closed): the syntax error
+            // says so, and adding a second baseUrl would only duplicate it.
+            key_checks(eff, entry, protocol, out);
+            continue;
+        }
+        match base_url_member.and_then(|m| m.value.as_ref()) {
             None if protocol == Protocol::Anthropic => out.push(
                 Diagnostic::new(
                     "anthropic-missing-base-url",

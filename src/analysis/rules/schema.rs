@@ -77,7 +77,11 @@ fn type_list(types: &[Type]) -> String {
 impl Walker<'_> {
     fn object(&self, node: &Node, at: NodeId, place: Place, out: &mut Vec<Diagnostic>) {
         let Some(obj) = node.as_object() else { return };
+        let parse = &self.eff.target().parse;
         for member in &obj.members {
+            if super::syntax::is_garbage(parse, member) {
+                continue; // reported as syntax errors, not as hundreds of unknown keys
+            }
             let name = member.key.text.as_str();
             match self.cat.member(at, name) {
                 Some(child) => self.member(node, member, child, place, out),

@@ -3,7 +3,7 @@
 use crate::analysis::edit::{fix, remove_item, replace};
 use crate::analysis::{Diagnostic, Severity};
 use crate::model::{Effective, ScopeKind};
-use crate::syntax::{ErrorKind, Node, NodeKind};
+use crate::syntax::{ErrorKind, Member, Node, NodeKind, Parse};
 use std::collections::HashMap;
 
 pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
@@ -53,15 +53,36 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A member that error recovery made out of garbage: no value, and its key token is itself
+/// where a syntax error starts (`'a'`, a bare word, a string with no `:` after the one before).
+/// A run of 200 `'` read as 100 members named `""` is one problem, already reported as syntax
+/// errors: the rules that judge keys (`duplicate-key`, `unknown-setting`) pass over such members.
+pub(crate) fn is_garbage(parse: &Parse, member: &Member) -> bool {
+    if member.value.is_some() {
+        return false;
+    }
+    let key = &member.key.range;
+    let first = parse.errors.partition_point(|e| e.range.start < key.start);
+    parse.errors[first..]
+        .first()
+        .is_some_and(|e| e.range.start < key.end || e.range.start == key.start)
+}
+
 fn duplicate_keys(eff: &Effective, node: &Node, out: &mut Vec<Diagnostic>) {
     match &node.kind {
         NodeKind::Object(o) => {
             // Settings objects are small: a scan beats hashing every key; large maps hash.
             let mut seen: HashMap<&str, usize> = HashMap::new();
             let small = o.members.len() <= 16;
+            let parse = &eff.target().parse;
             for (i, m) in o.members.iter().enumerate() {
+                if is_garbage(parse, m) {
+                    continue;
+                }
                 let earlier = if small {
-                    o.members[..i].iter().position(|e| e.key.text == m.key.text)
+                    o.members[..i]
+                        .iter()
+                        .position(|e| e.key.text == m.key.text && !is_garbage(parse, e))
                 } else {
                     seen.get(m.key.text.as_str()).copied()
                 };
