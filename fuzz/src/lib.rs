@@ -1090,12 +1090,12 @@ fn to_value(node: &Node) -> serde_json::Value {
             let mut map = serde_json::Map::new();
             for m in &o.members {
                 let v = m.value.as_ref().map_or(Value::Null, to_value);
-                map.insert(m.key.text.clone(), v);
+                map.insert(m.key.text.to_string(), v);
             }
             Value::Object(map)
         }
         NodeKind::Array(a) => Value::Array(a.items.iter().map(to_value).collect()),
-        NodeKind::String(s) => Value::String(s.clone()),
+        NodeKind::String(s) => Value::String(s.to_string()),
         NodeKind::Number(n) => serde_json::from_str(n)
             .unwrap_or_else(|e| panic!("number {n:?} in the tree is not a JSON number: {e}")),
         NodeKind::Bool(b) => Value::Bool(*b),
