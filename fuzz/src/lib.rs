@@ -996,6 +996,63 @@ pub fn check_parse(data: &[u8]) {
         check_tree(text, root, 0);
     }
     differential(text, &parse);
+    incremental(text, &parse);
+}
+
+/// `syntax::reparse` after an edit equals a full parse of the edited text: a few edits chosen
+/// from the input itself (where, how much is removed, what is inserted).
+fn incremental(text: &str, parse: &qwen_settings_ls::syntax::Parse) {
+    use qwen_settings_ls::text::{Changed, TextEdit};
+    const INSERTS: &[&str] = &[
+        "",
+        "x",
+        "1",
+        " ",
+        "\"",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "/*",
+        "*/",
+        "\n",
+        "名",
+        "😀",
+        "\"k\": 1,",
+        "{}",
+        "[1]",
+        "\\",
+    ];
+    let bytes = text.as_bytes();
+    for k in 0..4usize {
+        let seed = bytes.get(k * 7 % bytes.len().max(1)).copied().unwrap_or(0) as usize;
+        let mut start = (bytes.len() * (k + 1) / 5 + seed) % (bytes.len() + 1);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (start + seed % 4).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        let insert = INSERTS[(seed / 4 + k) % INSERTS.len()];
+        let new = format!("{}{}{}", &text[..start], insert, &text[end..]);
+        let edit = TextEdit {
+            start,
+            old_end: end,
+            new_end: start + insert.len(),
+        };
+        let again = qwen_settings_ls::syntax::reparse(
+            Some(parse.clone()),
+            &new,
+            Some(Changed::Range(edit)),
+        );
+        assert!(
+            again == qwen_settings_ls::syntax::parse(&new),
+            "re-parse after {start}..{end} -> {insert:?} differs from a full parse"
+        );
+    }
 }
 
 /// Ranges of `node` and its descendants: inside the text, children inside their parent and in
