@@ -21,7 +21,15 @@
 //! exactly the JSON that `serde_json::Value` accepts (same recursion limit, same string and
 //! number rules).
 //!
-//! Outgoing frames (the framework's and these error replies) are written whole, one at a time.
+//! The framework's own stdio loop (`Server`) is not used: a checked body is decoded once, from
+//! its bytes, into the framework's `Request` (or a client's `Response`) and handed to its
+//! `LspService`; handlers run one at a time in arrival order on their own task, while input
+//! keeps being read (a handler may wait for a client's response). This keeps a large
+//! `didOpen` from passing through a pipe, a codec buffer that grows by doubling and a buffered
+//! copy of the whole message (1 MB document: 6 → about 3 MiB of transient memory).
+//!
+//! Outgoing frames (answers, the server's own messages and these error replies) are written
+//! whole, one at a time.
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Value, json};
@@ -30,7 +38,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
-use tower_lsp_server::{ClientSocket, LanguageServer, LspService, Server};
+use tower_lsp_server::{ClientSocket, LanguageServer, LspService};
 
 /// Largest message body accepted.
 pub const MAX_BODY: usize = 256 * 1024 * 1024;
@@ -465,7 +473,10 @@ impl Shutdown {
 
 /// What to do with one incoming message.
 enum Verdict {
+    /// A request or notification for the server.
     Forward,
+    /// A response to a request the server sent.
+    Response,
     Reply(Vec<u8>),
 }
 
@@ -502,7 +513,7 @@ fn judge(body: &[u8], shutdown: &Shutdown) -> Verdict {
             }
             Verdict::Forward
         }
-        Method::Absent if msg.id.is_some() && (msg.result || msg.error) => Verdict::Forward,
+        Method::Absent if msg.id.is_some() && (msg.result || msg.error) => Verdict::Response,
         _ => {
             let id = match &msg.id {
                 Some(id @ (Id::Str(_) | Id::Num(_))) => id.to_value(),
@@ -524,8 +535,9 @@ where
     O: AsyncWrite + Unpin + Send + 'static,
     B: LanguageServer,
 {
-    let (mut to_server, server_in) = tokio::io::duplex(1 << 20);
-    let (server_out, from_server) = tokio::io::duplex(1 << 20);
+    use futures::{SinkExt, StreamExt};
+    use tower::Service;
+
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let shutdown = Arc::new(Shutdown::default());
 
@@ -542,52 +554,108 @@ where
         }
     });
 
-    // The framework's output, re-framed so that replies injected here never split a frame.
-    let relay_tx = tx.clone();
-    let relay_shutdown = shutdown.clone();
-    let relay = tokio::spawn(async move {
-        let mut reader = BufReader::new(from_server);
-        while let Ok(Frame::Body(body)) = read_frame(&mut reader).await {
-            relay_shutdown.answered(&body);
-            if relay_tx.send(framed(&body)).is_err() {
-                break;
+    // Messages the server sends on its own (diagnostics, registrations, log messages).
+    let (mut to_client, mut client_responses) = socket.split();
+    let client_tx = tx.clone();
+    let client = tokio::spawn(async move {
+        while let Some(request) = to_client.next().await {
+            match serde_json::to_vec(&request) {
+                Ok(body) => {
+                    if client_tx.send(framed(&body)).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => tracing::error!("cannot encode a message to the client: {e}"),
             }
         }
     });
 
-    // Input: checked frames go on to the framework.
-    let stop = tx.clone();
-    let reader_shutdown = shutdown.clone();
-    tokio::spawn(async move {
-        let mut reader = BufReader::new(input);
-        loop {
-            match read_frame(&mut reader).await {
-                Ok(Frame::Body(body)) => match judge(&body, &reader_shutdown) {
-                    Verdict::Forward => {
-                        if to_server.write_all(&framed(&body)).await.is_err() {
-                            break;
+    // Handlers run one at a time, in arrival order (the framework's `concurrency_level(1)`), on
+    // their own task, so that the input keeps being read while one waits for the client.
+    type Pending = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Option<tower_lsp_server::jsonrpc::Response>> + Send>,
+    >;
+    let (task_tx, mut task_rx) = mpsc::unbounded_channel::<Pending>();
+    let answers_tx = tx.clone();
+    let answers_shutdown = shutdown.clone();
+    let handlers = tokio::spawn(async move {
+        while let Some(task) = task_rx.recv().await {
+            let Some(response) = task.await else {
+                continue;
+            };
+            match serde_json::to_vec(&response) {
+                Ok(body) => {
+                    answers_shutdown.answered(&body);
+                    if answers_tx.send(framed(&body)).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => tracing::error!("cannot encode a response: {e}"),
+            }
+        }
+    });
+
+    // Input: each frame is checked, then decoded once, straight from its bytes, into what the
+    // framework's service takes (no second buffer, no intermediate JSON tree of the document).
+    let mut service = service;
+    let mut reader = BufReader::new(input);
+    loop {
+        match read_frame(&mut reader).await {
+            Ok(Frame::Body(body)) => match judge(&body, &shutdown) {
+                Verdict::Reply(reply) => {
+                    let _ = tx.send(reply);
+                }
+                Verdict::Response => {
+                    match serde_json::from_slice::<tower_lsp_server::jsonrpc::Response>(&body) {
+                        Ok(response) => {
+                            if client_responses.send(response).await.is_err() {
+                                tracing::warn!("a response to no pending request");
+                            }
                         }
+                        Err(e) => tracing::warn!("skipping a response that cannot be read: {e}"),
                     }
-                    Verdict::Reply(reply) => {
-                        let _ = tx.send(reply);
+                }
+                Verdict::Forward => {
+                    let request =
+                        serde_json::from_slice::<tower_lsp_server::jsonrpc::Request>(&body);
+                    drop(body);
+                    let request = match request {
+                        Ok(request) => request,
+                        Err(e) => {
+                            tracing::warn!("a message the framework cannot read: {e}");
+                            let _ = tx.send(error_reply(
+                                Value::Null,
+                                if e.is_data() { -32600 } else { -32700 },
+                                "Invalid Request",
+                            ));
+                            continue;
+                        }
+                    };
+                    if futures::future::poll_fn(|cx| service.poll_ready(cx))
+                        .await
+                        .is_err()
+                    {
+                        break; // the service has exited
                     }
-                },
-                Ok(Frame::Bad(why)) => tracing::warn!("skipping a bad message frame: {why}"),
-                Ok(Frame::Eof) | Err(_) => break,
-            }
+                    let will_exit = request.method() == "exit";
+                    let call = service.call(request);
+                    let task: Pending = Box::pin(async move { call.await.unwrap_or(None) });
+                    if task_tx.send(task).is_err() || will_exit {
+                        break;
+                    }
+                }
+            },
+            Ok(Frame::Bad(why)) => tracing::warn!("skipping a bad message frame: {why}"),
+            Ok(Frame::Eof) | Err(_) => break,
         }
-        // End of input: closing the framework's input ends `serve`.
-        let _ = to_server.shutdown().await;
-    });
-
-    Server::new(server_in, server_out, socket)
-        .concurrency_level(1)
-        .serve(service)
-        .await;
-    // The framework has returned (after `exit`, or at the end of input) and closed its output:
-    // the relay ends once all it wrote is queued, then the writer drains the queue and stops.
-    let _ = relay.await;
-    let _ = stop.send(Vec::new());
+    }
+    // After `exit` or at the end of input: let the queued handlers finish and their answers go
+    // out, then stop the writer.
+    drop(task_tx);
+    let _ = handlers.await;
+    client.abort();
+    let _ = client.await;
+    let _ = tx.send(Vec::new());
     let _ = writer.await;
     if shutdown.done.load(Ordering::SeqCst) {
         0
@@ -603,7 +671,7 @@ mod tests {
     /// The error code `judge` answers `body` with, or `None` when it forwards it.
     fn verdict(body: &str) -> Option<i64> {
         match judge(body.as_bytes(), &Shutdown::default()) {
-            Verdict::Forward => None,
+            Verdict::Forward | Verdict::Response => None,
             Verdict::Reply(reply) => {
                 let at = reply.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
                 let v: Value = serde_json::from_slice(&reply[at..]).unwrap();
