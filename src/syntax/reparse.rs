@@ -103,7 +103,11 @@ fn splice(
         }
         _ => return false,
     }
-    // No child surrounds the edit: parse this container again.
+    // No child surrounds the edit: parse again only the children around it when there are
+    // many (an edit between two entries of a long list), else the whole container.
+    if let Some(done) = splice_children(node, depth, edit, text, comments) {
+        return done;
+    }
     let start = node.range.start;
     let old_end = node.range.end;
     let new_end = shift(old_end, delta);
@@ -136,6 +140,128 @@ fn splice(
     );
     *node = fresh;
     true
+}
+
+/// Children of a container below this many are re-parsed with it.
+const FEW_CHILDREN: usize = 8;
+
+/// Re-parses the run of children of `node` from the last one that starts before the edit to the
+/// first one that ends after it, as a list of their own (wrapped in the container's brackets).
+/// `None` when that does not apply (few children, the edit reaches the first or last one);
+/// `Some(false)` when the run no longer parses cleanly (then the caller falls back).
+fn splice_children(
+    node: &mut Node,
+    depth: usize,
+    edit: &TextEdit,
+    text: &str,
+    comments: &mut Vec<TextRange>,
+) -> Option<bool> {
+    let delta = edit.delta();
+    // (first, last) child indices and the byte span [from, to) they cover in the old text.
+    let (first, last, from, to, open, close) = match &node.kind {
+        NodeKind::Object(o) if o.members.len() >= FEW_CHILDREN => {
+            let first = o
+                .members
+                .partition_point(|m| m.key.range.start < edit.start)
+                .checked_sub(1)?;
+            let end_of = |m: &super::Member| m.value.as_ref().map(|v| v.range.end);
+            let last = first
+                + o.members[first..]
+                    .iter()
+                    .position(|m| end_of(m).is_some_and(|end| end > edit.old_end))?;
+            let to = end_of(&o.members[last])?;
+            (first, last, o.members[first].key.range.start, to, "{", "}")
+        }
+        NodeKind::Array(a) if a.items.len() >= FEW_CHILDREN => {
+            let first = a
+                .items
+                .partition_point(|i| i.range.start < edit.start)
+                .checked_sub(1)?;
+            let last = first
+                + a.items[first..]
+                    .iter()
+                    .position(|i| i.range.end > edit.old_end)?;
+            (
+                first,
+                last,
+                a.items[first].range.start,
+                a.items[last].range.end,
+                "[",
+                "]",
+            )
+        }
+        _ => return None,
+    };
+    let new_to = shift(to, delta);
+    let Some(run) = text.get(from..new_to) else {
+        return Some(false);
+    };
+    let fragment = format!("{open}{run}{close}");
+    let parsed = parse_at(&fragment, depth);
+    let Some(mut fresh) = parsed.root else {
+        return Some(false);
+    };
+    if !parsed.errors.is_empty() || fresh.range != (0..fragment.len()) {
+        return Some(false);
+    }
+    // The fragment's offsets are one bracket ahead of the text's.
+    let offset = from as isize - 1;
+    match (&mut node.kind, &mut fresh.kind) {
+        (NodeKind::Object(o), NodeKind::Object(f)) if !f.members.is_empty() => {
+            for m in &mut f.members {
+                shift_range(&mut m.key.range, offset);
+                if let Some(v) = &mut m.value {
+                    shift_node(v, offset);
+                }
+                if let Some(comma) = &mut m.comma {
+                    shift_range(comma, offset);
+                }
+            }
+            // The comma after the run is outside it: the last member keeps its own.
+            let after = o.members[last].comma.clone().map(|mut c| {
+                shift_range(&mut c, delta);
+                c
+            });
+            if let Some(m) = f.members.last_mut() {
+                m.comma = after;
+            }
+            for m in &mut o.members[last + 1..] {
+                shift_range(&mut m.key.range, delta);
+                if let Some(v) = &mut m.value {
+                    shift_node(v, delta);
+                }
+                if let Some(comma) = &mut m.comma {
+                    shift_range(comma, delta);
+                }
+            }
+            o.members
+                .splice(first..=last, std::mem::take(&mut f.members));
+        }
+        (NodeKind::Array(a), NodeKind::Array(f)) if !f.items.is_empty() => {
+            for item in &mut f.items {
+                shift_node(item, offset);
+            }
+            for item in &mut a.items[last + 1..] {
+                shift_node(item, delta);
+            }
+            a.items.splice(first..=last, std::mem::take(&mut f.items));
+        }
+        _ => return Some(false),
+    }
+    node.range.end = shift(node.range.end, delta);
+    let lo = comments.partition_point(|c| c.start < from);
+    let hi = comments.partition_point(|c| c.start < to);
+    for c in &mut comments[hi..] {
+        shift_range(c, delta);
+    }
+    comments.splice(
+        lo..hi,
+        parsed
+            .comments
+            .into_iter()
+            .map(|c| shift(c.start, offset)..shift(c.end, offset)),
+    );
+    Some(true)
 }
 
 fn shift(offset: usize, delta: isize) -> usize {

@@ -192,6 +192,9 @@ fn chained_reparses_stay_equal_to_full_parses() {
             "  \"k{i}\": {{ \"id\": \"😀{i}\", \"v\": [{i}, null] }},\n"
         ));
     }
+    text.push_str(
+        "  \"list\": [1, \"two\", {\"t\": 3}, [4], null, true, 7.5, \"八\", 9, 10, 11, 12],\n",
+    );
     text.push_str("  \"z\": 0\n}\n");
     let inserts = [
         "",
