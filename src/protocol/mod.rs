@@ -476,11 +476,6 @@ fn limit_malloc_arenas() {
     // exists.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 1);
-        // Blocks of 256 KiB and more (message bodies, texts, serde buffers) are mapped and
-        // unmapped on their own rather than carved from the heap, where the holes they left
-        // kept a 10 MB session's peak at 75 or 121 MiB depending on timing (68 MiB with this,
-        // run after run; 4 MiB was not enough).
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
     }
 }
 
