@@ -60,6 +60,15 @@ fn move_fix(
     }
     let member = &model.as_object()?.members[index];
     let config = member.value.as_ref()?;
+    // A `generationConfig` member without a readable value (`"generationConfig": }`): a second
+    // one would be a duplicate key, so no fix until the user's own is repaired (finding 14).
+    if entry
+        .node
+        .member("generationConfig")
+        .is_some_and(|m| m.value.is_none())
+    {
+        return None;
+    }
     let mut edits = Vec::new();
     match entry.node.get("generationConfig") {
         None => {
