@@ -132,13 +132,9 @@ pub fn secret(value: &str) -> Option<Secret> {
     {
         return None;
     }
-    // Real keys are random and contain digits; "sk-your-key-here" and "sk-sp-xxxx" do not.
-    let has_digit = true; // checked above
-    let known = KEY_PREFIXES.iter().any(|p| value.starts_with(p));
-    if let Some(i) = known
-        .then(|| COMPILED.iter().position(|re| re.is_match(value)))
-        .flatten()
-        .filter(|_| has_digit)
+    // (Real keys are random and contain digits, checked above: "sk-your-key-here" is no key.)
+    if KEY_PREFIXES.iter().any(|p| value.starts_with(p))
+        && let Some(i) = COMPILED.iter().position(|re| re.is_match(value))
     {
         let f = &KEY_FORMATS[i];
         return Some(Secret::Known {
@@ -146,22 +142,15 @@ pub fn secret(value: &str) -> Option<Secret> {
             variable: f.variable,
         });
     }
-    // No '/': repository-style model ids (`Qwen/Qwen3-Coder-480B-A35B-Instruct`) are long and
-    // varied too, but keys are base62, hex or URL-safe base64.
-    let token_chars = true; // checked above
+    // Token characters only (checked above), so repository-style model ids
+    // (`Qwen/Qwen3-Coder-480B-A35B-Instruct`), long and varied too, are never taken for keys.
     let has_alpha = value.chars().any(|c| c.is_ascii_alphabetic());
     // A name like `Project_Key_2024_Backup` is a variable name, however long; words joined by
     // hyphens (`qwen-conformance-run-7oeHmZ`, a UUID) are names or ids, not random keys.
     let name_like =
         (is_valid_var_name(value) && value.contains('_')) || value.matches('-').count() >= 3;
     // providers.md §7: longer than ~40 characters with more than 3.5 bits/char.
-    if token_chars
-        && !name_like
-        && has_digit
-        && has_alpha
-        && value.len() >= 32
-        && shannon_entropy(value) > 3.5
-    {
+    if !name_like && has_alpha && value.len() >= 32 && shannon_entropy(value) > 3.5 {
         return Some(Secret::HighEntropy);
     }
     None

@@ -322,21 +322,9 @@ fn text_and_tree(
     changed: Option<Changed>,
     rope: &Rope,
 ) -> (String, Parse) {
-    // The base is reusable only if nothing else holds it. Whoever does (the worker finishing
-    // the previous version's diagnostics, a request reading it) lets go within milliseconds:
-    // waiting a little beats a full parse and a second tree in memory.
+    // The base is reusable only if nothing else holds it (e.g. a request still reading it).
     let old = base
-        .and_then(|mut a| {
-            for _ in 0..150 {
-                match Arc::try_unwrap(a) {
-                    Ok(analysis) => return Some(analysis),
-                    Err(shared) => a = shared,
-                }
-                std::thread::sleep(std::time::Duration::from_micros(200));
-            }
-            tracing::debug!("the previous analysis is still in use: parsing in full");
-            None
-        })
+        .and_then(|a| Arc::try_unwrap(a).ok())
         .and_then(|a| a.chain.into_target());
     match (old, changed) {
         (Some(file), None) => (file.text, file.parse),

@@ -72,13 +72,7 @@ fn splice(
                     shift_range(comma, delta);
                 }
                 for m in &mut o.members[i..] {
-                    shift_range(&mut m.key.range, delta);
-                    if let Some(v) = &mut m.value {
-                        shift_node(v, delta);
-                    }
-                    if let Some(comma) = &mut m.comma {
-                        shift_range(comma, delta);
-                    }
+                    shift_member(m, delta);
                 }
                 node.range.end = shift(node.range.end, delta);
                 return true;
@@ -126,17 +120,12 @@ fn splice(
         return false;
     }
     shift_node(&mut fresh, start as isize);
-    let lo = comments.partition_point(|c| c.start < start);
-    let hi = comments.partition_point(|c| c.start < old_end);
-    for c in &mut comments[hi..] {
-        shift_range(c, delta);
-    }
-    comments.splice(
-        lo..hi,
-        parsed
-            .comments
-            .into_iter()
-            .map(|c| c.start + start..c.end + start),
+    replace_comments(
+        comments,
+        start..old_end,
+        parsed.comments,
+        start as isize,
+        delta,
     );
     *node = fresh;
     true
@@ -209,13 +198,7 @@ fn splice_children(
     match (&mut node.kind, &mut fresh.kind) {
         (NodeKind::Object(o), NodeKind::Object(f)) if !f.members.is_empty() => {
             for m in &mut f.members {
-                shift_range(&mut m.key.range, offset);
-                if let Some(v) = &mut m.value {
-                    shift_node(v, offset);
-                }
-                if let Some(comma) = &mut m.comma {
-                    shift_range(comma, offset);
-                }
+                shift_member(m, offset);
             }
             // The comma after the run is outside it: the last member keeps its own.
             let after = o.members[last].comma.clone().map(|mut c| {
@@ -226,13 +209,7 @@ fn splice_children(
                 m.comma = after;
             }
             for m in &mut o.members[last + 1..] {
-                shift_range(&mut m.key.range, delta);
-                if let Some(v) = &mut m.value {
-                    shift_node(v, delta);
-                }
-                if let Some(comma) = &mut m.comma {
-                    shift_range(comma, delta);
-                }
+                shift_member(m, delta);
             }
             o.members
                 .splice(first..=last, std::mem::take(&mut f.members));
@@ -249,19 +226,30 @@ fn splice_children(
         _ => return Some(false),
     }
     node.range.end = shift(node.range.end, delta);
-    let lo = comments.partition_point(|c| c.start < from);
-    let hi = comments.partition_point(|c| c.start < to);
+    replace_comments(comments, from..to, parsed.comments, offset, delta);
+    Some(true)
+}
+
+/// Replaces the comments that were in `old` (old text) with `fresh` (fragment offsets, moved by
+/// `offset`), and moves those after `old` by `delta`.
+fn replace_comments(
+    comments: &mut Vec<TextRange>,
+    old: TextRange,
+    fresh: Vec<TextRange>,
+    offset: isize,
+    delta: isize,
+) {
+    let lo = comments.partition_point(|c| c.start < old.start);
+    let hi = comments.partition_point(|c| c.start < old.end);
     for c in &mut comments[hi..] {
         shift_range(c, delta);
     }
     comments.splice(
         lo..hi,
-        parsed
-            .comments
+        fresh
             .into_iter()
             .map(|c| shift(c.start, offset)..shift(c.end, offset)),
     );
-    Some(true)
 }
 
 fn shift(offset: usize, delta: isize) -> usize {
@@ -273,19 +261,24 @@ fn shift_range(range: &mut TextRange, delta: isize) {
     range.end = shift(range.end, delta);
 }
 
+/// Moves a member (key, value, comma) by `delta` bytes.
+fn shift_member(m: &mut super::Member, delta: isize) {
+    shift_range(&mut m.key.range, delta);
+    if let Some(v) = &mut m.value {
+        shift_node(v, delta);
+    }
+    if let Some(comma) = &mut m.comma {
+        shift_range(comma, delta);
+    }
+}
+
 /// Moves `node` and everything in it by `delta` bytes.
 fn shift_node(node: &mut Node, delta: isize) {
     shift_range(&mut node.range, delta);
     match &mut node.kind {
         NodeKind::Object(o) => {
             for m in &mut o.members {
-                shift_range(&mut m.key.range, delta);
-                if let Some(v) = &mut m.value {
-                    shift_node(v, delta);
-                }
-                if let Some(comma) = &mut m.comma {
-                    shift_range(comma, delta);
-                }
+                shift_member(m, delta);
             }
         }
         NodeKind::Array(a) => {
