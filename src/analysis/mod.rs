@@ -416,16 +416,30 @@ pub fn analyze_unverified(chain: &Chain) -> Vec<Diagnostic> {
 pub fn verify_fixes(chain: &Chain, out: &mut [Diagnostic]) {
     // In a broken file, a fix is offered only if it leaves the file parsing no worse: fixes are
     // written for the tree the parser recovered, and recovery can misread what surrounds them.
+    // Nor does a fix remove text in which the parser found an error: what it recovered there
+    // (a member made of the tail of an unterminated string, say) is a guess, and removing it
+    // changes how the rest is read.
     let target = &chain.files[chain.target];
-    let broken = target.parse.errors.len();
+    let errors = &target.parse.errors;
+    let broken = errors.len();
     if broken > 0 {
         let small = target.text.len() <= 1 << 20;
+        let removes_an_error = |f: &Fix| {
+            f.edits.iter().any(|e| {
+                !e.range.is_empty()
+                    && errors.iter().any(|x| {
+                        x.range.start < e.range.end
+                            && e.range.start < x.range.end.max(x.range.start + 1)
+                    })
+            })
+        };
         for d in out.iter_mut() {
             if d.code == "trailing-comma" {
                 continue; // removing one comma never adds an error
             }
             d.fixes.retain(|f| {
                 small
+                    && !removes_an_error(f)
                     && crate::syntax::parse(&apply_edits(&target.text, &f.edits))
                         .errors
                         .len()
