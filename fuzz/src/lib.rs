@@ -1090,7 +1090,7 @@ fn check_tree(text: &str, node: &Node, depth: usize) {
                     after(&v.range, "member value");
                     check_tree(text, v, depth + 1);
                 }
-                if let Some(c) = &m.comma {
+                if let Some(c) = &m.comma_range() {
                     check_range(text, c, "comma");
                     inside(c, "comma");
                     after(c, "comma");

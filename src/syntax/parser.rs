@@ -11,8 +11,22 @@ const MAX_ERRORS: usize = 100;
 
 /// Parses `text`. Never fails: see the module docs of [`crate::syntax`].
 pub fn parse(text: &str) -> Parse {
+    if text.len() > MAX_TEXT {
+        return Parse {
+            root: None,
+            errors: vec![SyntaxError {
+                range: 0..0,
+                kind: ErrorKind::Syntax,
+                message: format!("The document is over {MAX_TEXT} bytes: it is not parsed"),
+            }],
+            comments: Vec::new(),
+        };
+    }
     parse_at(text, 0)
 }
+
+/// The largest text [`parse`] reads: its offsets are kept in 32 bits where that halves a node.
+pub const MAX_TEXT: usize = u32::MAX as usize;
 
 /// Parses `text` as if its value sat `depth` levels deep (for re-parsing a fragment).
 pub(super) fn parse_at(text: &str, depth: usize) -> Parse {
@@ -245,9 +259,8 @@ impl Parser<'_> {
                 }
             }
         };
-        // The tree lives as long as the document: no spare capacity.
         // One allocation of the exact size (the tree lives as long as the document).
-        let members: Vec<Member> = self.members.drain(base..).collect();
+        let members: Box<[Member]> = self.members.drain(base..).collect();
         Node {
             range: open.start..end,
             kind: NodeKind::Object(Object { members }),
@@ -306,7 +319,7 @@ impl Parser<'_> {
     }
 
     /// Consumes a comma after a member or element, reporting a trailing one.
-    fn comma(&mut self, close: Tok) -> Option<TextRange> {
+    fn comma(&mut self, close: Tok) -> Option<u32> {
         if self.peek() != Some(&Tok::Comma) {
             return None;
         }
@@ -318,7 +331,8 @@ impl Parser<'_> {
                 message: "Trailing comma".into(),
             });
         }
-        Some(r)
+        // Offsets fit in u32: `parse` refuses larger texts.
+        Some(r.start as u32)
     }
 
     /// Skips to the next comma, `}` or property name at this level.
@@ -385,7 +399,7 @@ impl Parser<'_> {
                 }
             }
         };
-        let items: Vec<Node> = self.items.drain(base..).collect();
+        let items: Box<[Node]> = self.items.drain(base..).collect();
         Node {
             range: open.start..end,
             kind: NodeKind::Array(Array { items }),

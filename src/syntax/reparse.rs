@@ -16,7 +16,7 @@ use crate::text::{Changed, TextEdit};
 pub fn reparse(old: Option<Parse>, text: &str, changed: Option<Changed>) -> Parse {
     match (old, changed) {
         (Some(old), None) => old,
-        (Some(mut old), Some(Changed::Range(edit))) => {
+        (Some(mut old), Some(Changed::Range(edit))) if text.len() <= super::parser::MAX_TEXT => {
             if reparse_in_place(&mut old, text, &edit) {
                 old
             } else {
@@ -68,9 +68,7 @@ fn splice(
                 if !splice(value, depth + 1, edit, text, comments) {
                     return false;
                 }
-                if let Some(comma) = &mut m.comma {
-                    shift_range(comma, delta);
-                }
+                shift_comma(&mut m.comma, delta);
                 for m in &mut o.members[i..] {
                     shift_member(m, delta);
                 }
@@ -201,18 +199,15 @@ fn splice_children(
                 shift_member(m, offset);
             }
             // The comma after the run is outside it: the last member keeps its own.
-            let after = o.members[last].comma.clone().map(|mut c| {
-                shift_range(&mut c, delta);
-                c
-            });
+            let mut after = o.members[last].comma;
+            shift_comma(&mut after, delta);
             if let Some(m) = f.members.last_mut() {
                 m.comma = after;
             }
             for m in &mut o.members[last + 1..] {
                 shift_member(m, delta);
             }
-            o.members
-                .splice(first..=last, std::mem::take(&mut f.members));
+            splice_run(&mut o.members, first..=last, std::mem::take(&mut f.members));
         }
         (NodeKind::Array(a), NodeKind::Array(f)) if !f.items.is_empty() => {
             for item in &mut f.items {
@@ -221,13 +216,27 @@ fn splice_children(
             for item in &mut a.items[last + 1..] {
                 shift_node(item, delta);
             }
-            a.items.splice(first..=last, std::mem::take(&mut f.items));
+            splice_run(&mut a.items, first..=last, std::mem::take(&mut f.items));
         }
         _ => return Some(false),
     }
     node.range.end = shift(node.range.end, delta);
     replace_comments(comments, from..to, parsed.comments, offset, delta);
     Some(true)
+}
+
+/// Replaces the children `run` of a container with `fresh`: in place when they are as many
+/// (the usual edit inside one child), else in a new slice of the exact size.
+fn splice_run<T>(children: &mut Box<[T]>, run: std::ops::RangeInclusive<usize>, fresh: Box<[T]>) {
+    if run.end() + 1 - run.start() == fresh.len() {
+        for (slot, child) in children[run].iter_mut().zip(fresh) {
+            *slot = child;
+        }
+    } else {
+        let mut all = std::mem::take(children).into_vec();
+        all.splice(run, fresh);
+        *children = all.into_boxed_slice();
+    }
 }
 
 /// Replaces the comments that were in `old` (old text) with `fresh` (fragment offsets, moved by
@@ -267,8 +276,13 @@ fn shift_member(m: &mut super::Member, delta: isize) {
     if let Some(v) = &mut m.value {
         shift_node(v, delta);
     }
-    if let Some(comma) = &mut m.comma {
-        shift_range(comma, delta);
+    shift_comma(&mut m.comma, delta);
+}
+
+fn shift_comma(comma: &mut Option<u32>, delta: isize) {
+    if let Some(at) = comma {
+        // Offsets fit in u32: `parse` refuses larger texts.
+        *at = shift(*at as usize, delta) as u32;
     }
 }
 
