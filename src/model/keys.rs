@@ -177,7 +177,7 @@ pub fn shannon_entropy(s: &str) -> f64 {
         .values()
         .map(|&k| {
             let p = k as f64 / n as f64;
-            -p * p.log2()
+            -p * libm::log2(p)
         })
         .sum()
 }

@@ -216,7 +216,7 @@ impl Documents {
         let (text, parse) = text_and_tree(snap.base, snap.changed, &snap.rope);
         let target = SettingsFile::with_parse(snap.kind, snap.path.clone(), text, parse);
         let read = |p: &Path| match snap.open.get(p) {
-            Some(rope) => Some(rope.to_string()),
+            Some(rope) => Some(crate::text::rope_text(rope)),
             None => read_settings(p),
         };
         let chain = self.locations.chain(target, self.env.clone(), &read);
@@ -339,12 +339,12 @@ fn text_and_tree(
                 return (text, parse);
             }
             drop((text, file.parse));
-            let text = rope.to_string();
+            let text = crate::text::rope_text(rope);
             let parse = syntax::parse(&text);
             (text, parse)
         }
         _ => {
-            let text = rope.to_string();
+            let text = crate::text::rope_text(rope);
             let parse = syntax::parse(&text);
             (text, parse)
         }
