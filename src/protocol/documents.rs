@@ -58,10 +58,9 @@ struct Inner {
 }
 
 /// What the analysis of one document needs, taken under the lock.
-pub struct Snapshot {
-    pub uri: Uri,
-    pub version: i32,
-    pub rope: Rope,
+struct Snapshot {
+    version: i32,
+    rope: Rope,
     path: PathBuf,
     kind: ScopeKind,
     seq: u64,
@@ -172,44 +171,14 @@ impl Documents {
         }
     }
 
-    /// Takes the documents waiting for analysis.
-    pub fn take_dirty(&self) -> Vec<Snapshot> {
-        let mut inner = self.lock();
-        let dirty: Vec<Uri> = inner.dirty.drain().collect();
-        let open: HashMap<PathBuf, Rope> = inner
-            .docs
-            .values()
-            .filter_map(|d| Some((d.path.clone()?, d.document.rope().clone())))
-            .collect();
-        dirty
-            .into_iter()
-            .filter_map(|uri| {
-                let doc = inner.docs.get_mut(&uri)?;
-                snapshot(doc, uri, open.clone())
-            })
-            .collect()
-    }
-
-    /// Analyses a snapshot for the worker, one analysis at a time, and stores it if it is still
-    /// current; reuses the stored one when a request already analysed this version.
-    pub fn analyze_and_store(&self, snap: Snapshot) -> Option<Arc<Analysis>> {
-        let _one_at_a_time = self.analysing.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(a) = self
-            .stored_current(&snap.uri)
-            .filter(|a| a.version == snap.version)
-        {
-            // Same text: the next analysis starts from this one instead of the snapshot's base.
-            let mut inner = self.lock();
-            if let Some(doc) = inner.docs.get_mut(&snap.uri)
-                && doc.seq == snap.seq
-            {
-                doc.base = Some(a.clone());
-            }
-            return Some(a);
-        }
-        let uri = snap.uri.clone();
-        let analysis = self.analyze_now(snap);
-        self.store(&uri, analysis)
+    /// Takes the documents waiting for analysis. The worker analyses each with [`current`]:
+    /// the text is taken only once the analysis may start (under the one-at-a-time lock), so a
+    /// request arriving meanwhile waits for that analysis instead of building a second tree
+    /// beside it, and a version edited again meanwhile is skipped for the newest.
+    ///
+    /// [`current`]: Documents::current
+    pub fn take_dirty(&self) -> Vec<Uri> {
+        self.lock().dirty.drain().collect()
     }
 
     fn analyze_now(&self, snap: Snapshot) -> Analysis {
@@ -266,7 +235,7 @@ impl Documents {
             {
                 return Some(a.clone());
             }
-            snapshot(doc, uri.clone(), open)?
+            snapshot(doc, open)?
         };
         let analysis = self.analyze_now(snap);
         // Keep it for the next request if the document has not moved on meanwhile.
@@ -297,12 +266,11 @@ impl Documents {
 }
 
 /// Takes what the analysis of `doc`'s current text needs; the document's base moves into it.
-fn snapshot(doc: &mut Doc, uri: Uri, open: HashMap<PathBuf, Rope>) -> Option<Snapshot> {
+fn snapshot(doc: &mut Doc, open: HashMap<PathBuf, Rope>) -> Option<Snapshot> {
     let path = doc.path.clone()?;
     let kind = doc.kind?;
     doc.seq += 1;
     Some(Snapshot {
-        uri,
         version: doc.document.version(),
         rope: doc.document.rope().clone(),
         path,

@@ -422,19 +422,18 @@ async fn worker(
     loop {
         wake.notified().await;
         loop {
-            let snapshots = docs.take_dirty();
-            if snapshots.is_empty() {
+            let dirty = docs.take_dirty();
+            if dirty.is_empty() {
                 break;
             }
-            for snap in snapshots {
-                let uri = snap.uri.clone();
+            for uri in dirty {
                 let docs2 = docs.clone();
                 let enc = *encoding.get().unwrap_or(&Encoding::Utf16);
                 let uri2 = uri.clone();
                 // The tree and chain are stored first (requests can use them at once), then the
                 // rules run; a version superseded meanwhile is not published.
                 let Ok(done) = tokio::task::spawn_blocking(move || {
-                    let analysis = docs2.analyze_and_store(snap)?;
+                    let analysis = docs2.current(&uri2)?;
                     let diagnostics: Vec<_> = analysis
                         .diagnostics()
                         .iter()
