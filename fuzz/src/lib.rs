@@ -512,9 +512,9 @@ fn touched_values(file: &SettingsFile, fix: &Fix) -> Vec<TextRange> {
             NodeKind::Object(o) => {
                 for m in &o.members {
                     if let Some(v) = &m.value {
-                        let k = &m.key.range;
+                        let k = &m.key.range();
                         if written.iter().any(|w| w.start <= k.start && k.end <= w.end) {
-                            out.push(v.range.clone());
+                            out.push(v.range());
                         }
                         walk(v, written, out);
                     }
@@ -1063,15 +1063,15 @@ fn incremental(text: &str, parse: &qwen_settings_ls::syntax::Parse) {
 /// Ranges of `node` and its descendants: inside the text, children inside their parent and in
 /// order (keys before their values, commas after them).
 fn check_tree(text: &str, node: &Node, depth: usize) {
-    check_range(text, &node.range, "node");
+    check_range(text, &node.range(), "node");
     let inside = |r: &TextRange, what: &str| {
         assert!(
-            node.range.start <= r.start && r.end <= node.range.end,
+            node.range().start <= r.start && r.end <= node.range().end,
             "{what} {r:?} outside its parent {:?}",
-            node.range
+            node.range()
         );
     };
-    let mut last = node.range.start;
+    let mut last = node.range().start;
     let mut after = |r: &TextRange, what: &str| {
         assert!(
             last <= r.start,
@@ -1082,12 +1082,12 @@ fn check_tree(text: &str, node: &Node, depth: usize) {
     match &node.kind {
         NodeKind::Object(o) => {
             for m in &o.members {
-                check_range(text, &m.key.range, "key");
-                inside(&m.key.range, "key");
-                after(&m.key.range, "key");
+                check_range(text, &m.key.range(), "key");
+                inside(&m.key.range(), "key");
+                after(&m.key.range(), "key");
                 if let Some(v) = &m.value {
-                    inside(&v.range, "member value");
-                    after(&v.range, "member value");
+                    inside(&v.range(), "member value");
+                    after(&v.range(), "member value");
                     check_tree(text, v, depth + 1);
                 }
                 if let Some(c) = &m.comma_range() {
@@ -1100,8 +1100,8 @@ fn check_tree(text: &str, node: &Node, depth: usize) {
         }
         NodeKind::Array(a) => {
             for item in &a.items {
-                inside(&item.range, "array item");
-                after(&item.range, "array item");
+                inside(&item.range(), "array item");
+                after(&item.range(), "array item");
                 check_tree(text, item, depth + 1);
             }
         }

@@ -14,7 +14,7 @@ pub fn assists(chain: &Chain, range: TextRange) -> Vec<Fix> {
         let Some(value) = entry.field("baseUrl").and_then(|m| m.value.as_ref()) else {
             continue;
         };
-        if value.range.start > range.end || range.start > value.range.end {
+        if value.range().start > range.end || range.start > value.range().end {
             continue;
         }
         let (Some(url), Some(protocol)) = (value.as_str(), entry.protocol) else {
@@ -34,7 +34,7 @@ pub fn assists(chain: &Chain, range: TextRange) -> Vec<Fix> {
         }) {
             out.push(fix(
                 format!("Switch to {}", e.region.unwrap_or("")),
-                vec![replace(value.range.clone(), json_str(e.url))],
+                vec![replace(value.range(), json_str(e.url))],
             ));
         }
     }

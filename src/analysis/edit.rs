@@ -80,9 +80,9 @@ pub(crate) fn set_member(
         match node.member(key) {
             Some(member) if last => {
                 let v = member.value.as_ref()?;
-                let indent = line_indent(text, member.key.range.start);
+                let indent = line_indent(text, member.key.range().start);
                 return Some(vec![replace(
-                    v.range.clone(),
+                    v.range(),
                     render(&value, &indent, &indent_unit(text)),
                 )]);
             }
@@ -132,16 +132,16 @@ pub(crate) fn move_member(
         map.insert((*k).to_string(), nested);
         nested = serde_json::Value::Object(map);
     }
-    let end = member.value.as_ref()?.range.end;
-    let indent = line_indent(text, member.key.range.start);
-    let single_line = !text[root.range.clone()].contains('\n');
+    let end = member.value.as_ref()?.range().end;
+    let indent = line_indent(text, member.key.range().start);
+    let single_line = !text[root.range()].contains('\n');
     let rendered = if single_line {
         render_inline(&nested)
     } else {
         render(&nested, &indent, &indent_unit(text))
     };
     Some(vec![replace(
-        member.key.range.start..end,
+        member.key.range().start..end,
         format!("{}: {rendered}", json_str(first)),
     )])
 }
@@ -156,13 +156,13 @@ pub(crate) fn insert_member(
     let NodeKind::Object(o) = &obj.kind else {
         return None;
     };
-    if !text[..obj.range.end].ends_with('}') {
+    if !text[..obj.range().end].ends_with('}') {
         return None; // unclosed object: no safe place
     }
     let unit = indent_unit(text);
     if let Some(first) = o.members.first() {
-        let at = first.key.range.start;
-        let single_line = !text[obj.range.start..at].contains('\n');
+        let at = first.key.range().start;
+        let single_line = !text[obj.range().start..at].contains('\n');
         let indent = line_indent(text, at);
         let sep = if single_line {
             " ".to_string()
@@ -176,10 +176,10 @@ pub(crate) fn insert_member(
         };
         return Some(replace(at..at, format!("{}: {value},{sep}", json_str(key))));
     }
-    let outer = line_indent(text, obj.range.start);
+    let outer = line_indent(text, obj.range().start);
     let inner = format!("{outer}{unit}");
     let value = render(value, &inner, &unit);
-    let interior = obj.range.start + 1..obj.range.end - 1;
+    let interior = obj.range().start + 1..obj.range().end - 1;
     let member = format!("{}: {value}", json_str(key));
     if text[interior.clone()].trim().is_empty() {
         Some(replace(interior, format!("\n{inner}{member}\n{outer}")))
@@ -203,8 +203,8 @@ pub(crate) fn remove_item(text: &str, container: &Node, index: usize) -> Option<
         line_start_if_blank_before(text, item.start)..line_start_if_blank_before(text, next.start)
     } else if index > 0 {
         items[index - 1].end..item.end
-    } else if text[..container.range.end].ends_with(['}', ']']) {
-        container.range.start + 1..container.range.end - 1
+    } else if text[..container.range().end].ends_with(['}', ']']) {
+        container.range().start + 1..container.range().end - 1
     } else {
         item.clone()
     };
@@ -218,11 +218,14 @@ fn item_ranges(node: &Node) -> Vec<TextRange> {
             .members
             .iter()
             .map(|m| {
-                let end = m.value.as_ref().map_or(m.key.range.end, |v| v.range.end);
-                m.key.range.start..end
+                let end = m
+                    .value
+                    .as_ref()
+                    .map_or(m.key.range().end, |v| v.range().end);
+                m.key.range().start..end
             })
             .collect(),
-        NodeKind::Array(a) => a.items.iter().map(|i| i.range.clone()).collect(),
+        NodeKind::Array(a) => a.items.iter().map(|i| i.range()).collect(),
         _ => Vec::new(),
     }
 }

@@ -165,7 +165,7 @@ fn value_hover(eff: &Effective, path: &[Seg], range: TextRange) -> Option<Hover>
                 entry.id().unwrap_or(""),
                 entry.key,
                 eff.display_path(entry.file),
-                line_of(eff, entry.file, entry.node.range.start),
+                line_of(eff, entry.file, entry.node.range().start),
                 sel.reason,
             )
         }

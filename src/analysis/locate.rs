@@ -95,22 +95,23 @@ pub fn locate(text: &str, root: Option<&Node>, offset: usize) -> Spot {
         NodeKind::Object(o) => {
             // On an existing member's key or value?
             for m in &o.members {
-                if m.key.range.start <= offset && offset <= m.key.range.end && string.is_some() {
+                if m.key.range().start <= offset && offset <= m.key.range().end && string.is_some()
+                {
                     return Spot::Key {
                         object: path,
-                        range: m.key.range.clone(),
+                        range: m.key.range(),
                         has_value: true,
                     };
                 }
                 if let Some(v) = &m.value
-                    && v.range.start <= offset
-                    && offset <= v.range.end
+                    && v.range().start <= offset
+                    && offset <= v.range().end
                     && !matches!(v.kind, NodeKind::Object(_) | NodeKind::Array(_))
                 {
                     path.push(Seg::Key(m.key.text.to_string()));
                     return Spot::Value {
                         path,
-                        range: v.range.clone(),
+                        range: v.range(),
                     };
                 }
             }
@@ -121,7 +122,7 @@ pub fn locate(text: &str, root: Option<&Node>, offset: usize) -> Spot {
                         .members
                         .iter()
                         .rev()
-                        .find(|m| m.key.range.end <= word_start)
+                        .find(|m| m.key.range().end <= word_start)
                         .map(|m| m.key.text.to_string());
                     match key {
                         Some(k) => {
@@ -160,14 +161,14 @@ pub fn locate(text: &str, root: Option<&Node>, offset: usize) -> Spot {
             let index = a
                 .items
                 .iter()
-                .position(|i| i.range.start <= offset && offset <= i.range.end)
-                .unwrap_or_else(|| a.items.iter().filter(|i| i.range.end <= offset).count());
+                .position(|i| i.range().start <= offset && offset <= i.range().end)
+                .unwrap_or_else(|| a.items.iter().filter(|i| i.range().end <= offset).count());
             path.push(Seg::Index(index));
             let range = a
                 .items
                 .iter()
-                .find(|i| i.range.start <= offset && offset <= i.range.end)
-                .map(|i| i.range.clone())
+                .find(|i| i.range().start <= offset && offset <= i.range().end)
+                .map(|i| i.range())
                 .or(string)
                 .unwrap_or(offset..offset);
             Spot::Value { path, range }
@@ -179,7 +180,8 @@ pub fn locate(text: &str, root: Option<&Node>, offset: usize) -> Spot {
 /// The deepest object or array whose range contains `offset` (strictly inside its brackets),
 /// recording the path to it.
 fn innermost<'n>(text: &str, node: &'n Node, offset: usize, path: &mut Vec<Seg>) -> &'n Node {
-    let inside = |n: &Node| n.range.start < offset && (offset < n.range.end || !closed(text, n));
+    let inside =
+        |n: &Node| n.range().start < offset && (offset < n.range().end || !closed(text, n));
     match &node.kind {
         NodeKind::Object(o) => {
             for m in &o.members {
@@ -209,7 +211,7 @@ fn innermost<'n>(text: &str, node: &'n Node, offset: usize, path: &mut Vec<Seg>)
 /// Whether an object or array node ends with its closing bracket (the parser extends an
 /// unclosed one to the end of the text).
 fn closed(text: &str, node: &Node) -> bool {
-    text[..node.range.end.min(text.len())].ends_with(['}', ']'])
+    text[..node.range().end.min(text.len())].ends_with(['}', ']'])
 }
 
 #[cfg(test)]

@@ -41,7 +41,10 @@ fn children(node: &Node) -> Vec<Symbol> {
             .members
             .iter()
             .map(|m| {
-                let end = m.value.as_ref().map_or(m.key.range.end, |v| v.range.end);
+                let end = m
+                    .value
+                    .as_ref()
+                    .map_or(m.key.range().end, |v| v.range().end);
                 Symbol {
                     name: if m.key.text.is_empty() {
                         "\"\"".into()
@@ -50,8 +53,8 @@ fn children(node: &Node) -> Vec<Symbol> {
                     },
                     detail: m.value.as_ref().and_then(scalar_detail),
                     kind: m.value.as_ref().map_or(SymbolKind::Null, kind),
-                    range: m.key.range.start..end,
-                    selection: m.key.range.clone(),
+                    range: m.key.range().start..end,
+                    selection: m.key.range(),
                     children: m.value.as_ref().map(children).unwrap_or_default(),
                 }
             })
@@ -68,7 +71,7 @@ fn children(node: &Node) -> Vec<Symbol> {
                     .map_or_else(|| format!("[{i}]"), crate::model::keys::mask_secrets),
                 detail: scalar_detail(item),
                 kind: kind(item),
-                range: item.range.clone(),
+                range: item.range(),
                 selection: item.open_range(),
                 children: children(item),
             })
@@ -98,13 +101,13 @@ pub fn folding(parse: &Parse) -> Vec<TextRange> {
     fn walk(node: &Node, out: &mut Vec<TextRange>) {
         match &node.kind {
             NodeKind::Object(o) => {
-                out.push(node.range.clone());
+                out.push(node.range());
                 for v in o.members.iter().filter_map(|m| m.value.as_ref()) {
                     walk(v, out);
                 }
             }
             NodeKind::Array(a) => {
-                out.push(node.range.clone());
+                out.push(node.range());
                 for i in &a.items {
                     walk(i, out);
                 }

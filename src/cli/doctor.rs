@@ -248,7 +248,7 @@ fn report(chain: &Chain, virtual_target: bool, cwd: &Path) -> Report {
                 report.reason = Some(sel.reason.to_string());
                 report.entry = Some(EntryLocation {
                     file: file_name(entry.file),
-                    line: line_of(&chain.files[entry.file], entry.node.range.start),
+                    line: line_of(&chain.files[entry.file], entry.node.range().start),
                     provider: entry.key.to_string(),
                 });
                 match eff.base_url(entry) {

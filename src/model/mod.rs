@@ -303,8 +303,7 @@ impl<'a> At<'a> {
 
     /// The range of the value, else the key.
     pub fn value_range(&self) -> TextRange {
-        self.value()
-            .map_or(self.member.key.range.clone(), |v| v.range.clone())
+        self.value().map_or(self.member.key.range(), |v| v.range())
     }
 }
 

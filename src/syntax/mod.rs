@@ -30,9 +30,40 @@ pub type TextRange = Range<usize>;
 /// Deepest nesting the parser descends into; deeper values are skipped with an error.
 pub const MAX_DEPTH: usize = 256;
 
+/// A byte range kept in 8 bytes inside the tree (offsets fit in 32 bits: [`parse`] refuses
+/// larger texts); [`Node::range`] and [`Key::range`] hand it out as a [`TextRange`].
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    pub fn range(self) -> TextRange {
+        self.start as usize..self.end as usize
+    }
+}
+
+impl From<TextRange> for Span {
+    /// Offsets past `u32::MAX` are clamped (never produced: see [`parser::MAX_TEXT`]).
+    fn from(r: TextRange) -> Self {
+        let clamp = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        Span {
+            start: clamp(r.start),
+            end: clamp(r.end),
+        }
+    }
+}
+
+impl std::fmt::Debug for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.range().fmt(f)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
-    pub range: TextRange,
+    range: Span,
     pub kind: NodeKind,
 }
 
@@ -60,8 +91,8 @@ pub struct Array {
 // The tree is most of a document's memory: these sizes (64-bit targets) only shrink.
 #[cfg(target_pointer_width = "64")]
 const _: () = {
-    assert!(std::mem::size_of::<Node>() == 48);
-    assert!(std::mem::size_of::<Member>() == 96);
+    assert!(std::mem::size_of::<Node>() == 40);
+    assert!(std::mem::size_of::<Member>() == 80);
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -85,7 +116,21 @@ impl Member {
 pub struct Key {
     pub text: CompactString,
     /// The key token with its quotes.
-    pub range: TextRange,
+    range: Span,
+}
+
+impl Key {
+    pub fn new(text: CompactString, range: TextRange) -> Self {
+        Key {
+            text,
+            range: range.into(),
+        }
+    }
+
+    /// The key token with its quotes.
+    pub fn range(&self) -> TextRange {
+        self.range.range()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +166,18 @@ impl Parse {
 }
 
 impl Node {
+    pub fn new(range: TextRange, kind: NodeKind) -> Self {
+        Node {
+            range: range.into(),
+            kind,
+        }
+    }
+
+    /// The value's text, brackets and quotes included.
+    pub fn range(&self) -> TextRange {
+        self.range.range()
+    }
+
     pub fn as_object(&self) -> Option<&Object> {
         match &self.kind {
             NodeKind::Object(o) => Some(o),
@@ -160,8 +217,8 @@ impl Node {
     /// The range of the opening bracket of an object or array, else the whole value.
     pub fn open_range(&self) -> TextRange {
         match self.kind {
-            NodeKind::Object(_) | NodeKind::Array(_) => self.range.start..self.range.start + 1,
-            _ => self.range.clone(),
+            NodeKind::Object(_) | NodeKind::Array(_) => self.range().start..self.range().start + 1,
+            _ => self.range(),
         }
     }
 

@@ -160,10 +160,7 @@ impl Parser<'_> {
                     range.clone(),
                     format!("`{w}` is not a JSON value: strings need double quotes"),
                 );
-                return Some(Node {
-                    range,
-                    kind: NodeKind::String(w),
-                });
+                return Some(Node::new(range, NodeKind::String(w)));
             }
             Tok::Invalid => {
                 self.bump();
@@ -172,7 +169,7 @@ impl Parser<'_> {
             Tok::RBrace | Tok::RBracket | Tok::Comma | Tok::Colon => return None,
         };
         self.bump();
-        Some(Node { range, kind })
+        Some(Node::new(range, kind))
     }
 
     fn container(&mut self, depth: usize) -> Option<Node> {
@@ -262,7 +259,7 @@ impl Parser<'_> {
         // One allocation of the exact size (the tree lives as long as the document).
         let members: Box<[Member]> = self.members.drain(base..).collect();
         Node {
-            range: open.start..end,
+            range: (open.start..end).into(),
             kind: NodeKind::Object(Object { members }),
         }
     }
@@ -284,7 +281,7 @@ impl Parser<'_> {
         self.bump();
         let key = Key {
             text,
-            range: key_range.clone(),
+            range: key_range.clone().into(),
         };
         if self.peek() == Some(&Tok::Colon) {
             self.bump();
@@ -401,7 +398,7 @@ impl Parser<'_> {
         };
         let items: Box<[Node]> = self.items.drain(base..).collect();
         Node {
-            range: open.start..end,
+            range: (open.start..end).into(),
             kind: NodeKind::Array(Array { items }),
         }
     }

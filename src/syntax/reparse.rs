@@ -43,8 +43,8 @@ pub(super) fn reparse_in_place(parse: &mut Parse, text: &str, edit: &TextEdit) -
 /// Whether `node` is an object or array whose brackets are both outside `edit`.
 fn surrounds(node: &Node, edit: &TextEdit) -> bool {
     matches!(node.kind, NodeKind::Object(_) | NodeKind::Array(_))
-        && node.range.start < edit.start
-        && edit.old_end < node.range.end
+        && node.range().start < edit.start
+        && edit.old_end < node.range().end
 }
 
 /// Re-parses the innermost container inside `node` (which surrounds `edit`, at `depth`) that
@@ -61,7 +61,7 @@ fn splice(
         NodeKind::Object(o) => {
             let i = o
                 .members
-                .partition_point(|m| m.key.range.start < edit.start);
+                .partition_point(|m| m.key.range().start < edit.start);
             if let Some(m) = i.checked_sub(1).map(|j| &mut o.members[j])
                 && let Some(value) = m.value.as_mut().filter(|v| surrounds(v, edit))
             {
@@ -72,14 +72,14 @@ fn splice(
                 for m in &mut o.members[i..] {
                     shift_member(m, delta);
                 }
-                node.range.end = shift(node.range.end, delta);
+                node.range.end = shift(node.range.end as usize, delta) as u32;
                 return true;
             }
         }
         NodeKind::Array(a) => {
             let i = a
                 .items
-                .partition_point(|item| item.range.start < edit.start);
+                .partition_point(|item| item.range().start < edit.start);
             if let Some(item) = i.checked_sub(1).map(|j| &mut a.items[j])
                 && surrounds(item, edit)
             {
@@ -89,7 +89,7 @@ fn splice(
                 for item in &mut a.items[i..] {
                     shift_node(item, delta);
                 }
-                node.range.end = shift(node.range.end, delta);
+                node.range.end = shift(node.range.end as usize, delta) as u32;
                 return true;
             }
         }
@@ -100,8 +100,8 @@ fn splice(
     if let Some(done) = splice_children(node, depth, edit, text, comments) {
         return done;
     }
-    let start = node.range.start;
-    let old_end = node.range.end;
+    let start = node.range().start;
+    let old_end = node.range().end;
     let new_end = shift(old_end, delta);
     let Some(fragment) = text.get(start..new_end) else {
         return false;
@@ -114,7 +114,7 @@ fn splice(
         (&fresh.kind, &node.kind),
         (NodeKind::Object(_), NodeKind::Object(_)) | (NodeKind::Array(_), NodeKind::Array(_))
     );
-    if !parsed.errors.is_empty() || !same_kind || fresh.range != (0..fragment.len()) {
+    if !parsed.errors.is_empty() || !same_kind || fresh.range() != (0..fragment.len()) {
         return false;
     }
     shift_node(&mut fresh, start as isize);
@@ -149,30 +149,37 @@ fn splice_children(
         NodeKind::Object(o) if o.members.len() >= FEW_CHILDREN => {
             let first = o
                 .members
-                .partition_point(|m| m.key.range.start < edit.start)
+                .partition_point(|m| m.key.range().start < edit.start)
                 .checked_sub(1)?;
-            let end_of = |m: &super::Member| m.value.as_ref().map(|v| v.range.end);
+            let end_of = |m: &super::Member| m.value.as_ref().map(|v| v.range().end);
             let last = first
                 + o.members[first..]
                     .iter()
                     .position(|m| end_of(m).is_some_and(|end| end > edit.old_end))?;
             let to = end_of(&o.members[last])?;
-            (first, last, o.members[first].key.range.start, to, "{", "}")
+            (
+                first,
+                last,
+                o.members[first].key.range().start,
+                to,
+                "{",
+                "}",
+            )
         }
         NodeKind::Array(a) if a.items.len() >= FEW_CHILDREN => {
             let first = a
                 .items
-                .partition_point(|i| i.range.start < edit.start)
+                .partition_point(|i| i.range().start < edit.start)
                 .checked_sub(1)?;
             let last = first
                 + a.items[first..]
                     .iter()
-                    .position(|i| i.range.end > edit.old_end)?;
+                    .position(|i| i.range().end > edit.old_end)?;
             (
                 first,
                 last,
-                a.items[first].range.start,
-                a.items[last].range.end,
+                a.items[first].range().start,
+                a.items[last].range().end,
                 "[",
                 "]",
             )
@@ -188,7 +195,7 @@ fn splice_children(
     let Some(mut fresh) = parsed.root else {
         return Some(false);
     };
-    if !parsed.errors.is_empty() || fresh.range != (0..fragment.len()) {
+    if !parsed.errors.is_empty() || fresh.range() != (0..fragment.len()) {
         return Some(false);
     }
     // The fragment's offsets are one bracket ahead of the text's.
@@ -220,7 +227,7 @@ fn splice_children(
         }
         _ => return Some(false),
     }
-    node.range.end = shift(node.range.end, delta);
+    node.range.end = shift(node.range.end as usize, delta) as u32;
     replace_comments(comments, from..to, parsed.comments, offset, delta);
     Some(true)
 }
@@ -265,6 +272,12 @@ fn shift(offset: usize, delta: isize) -> usize {
     offset.saturating_add_signed(delta)
 }
 
+fn shift_span(span: &mut super::Span, delta: isize) {
+    // Offsets fit in u32: `parse` refuses larger texts.
+    span.start = shift(span.start as usize, delta) as u32;
+    span.end = shift(span.end as usize, delta) as u32;
+}
+
 fn shift_range(range: &mut TextRange, delta: isize) {
     range.start = shift(range.start, delta);
     range.end = shift(range.end, delta);
@@ -272,7 +285,7 @@ fn shift_range(range: &mut TextRange, delta: isize) {
 
 /// Moves a member (key, value, comma) by `delta` bytes.
 fn shift_member(m: &mut super::Member, delta: isize) {
-    shift_range(&mut m.key.range, delta);
+    shift_span(&mut m.key.range, delta);
     if let Some(v) = &mut m.value {
         shift_node(v, delta);
     }
@@ -288,7 +301,7 @@ fn shift_comma(comma: &mut Option<u32>, delta: isize) {
 
 /// Moves `node` and everything in it by `delta` bytes.
 fn shift_node(node: &mut Node, delta: isize) {
-    shift_range(&mut node.range, delta);
+    shift_span(&mut node.range, delta);
     match &mut node.kind {
         NodeKind::Object(o) => {
             for m in &mut o.members {

@@ -53,7 +53,7 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
                 // An unset `$VAR` is reported by `unresolved-variable`.
                 let Some(url) = eff.interpolate(raw) else { continue };
                 let editable = !has_reference(raw);
-                base_url(eff, entry, protocol, &url, value.range.clone(), editable, out);
+                base_url(eff, entry, protocol, &url, value.range(), editable, out);
             }
         }
         key_checks(eff, entry, protocol, out);
@@ -329,7 +329,7 @@ fn key_range(entry: &Entry) -> TextRange {
     entry
         .field("envKey")
         .and_then(|m| m.value.as_ref())
-        .map_or(entry.node.open_range(), |v| v.range.clone())
+        .map_or(entry.node.open_range(), |v| v.range())
 }
 
 fn key_checks(eff: &Effective, entry: &Entry, protocol: Protocol, out: &mut Vec<Diagnostic>) {
@@ -358,7 +358,7 @@ fn key_checks(eff: &Effective, entry: &Entry, protocol: Protocol, out: &mut Vec<
         let url_range = entry
             .field("baseUrl")
             .and_then(|m| m.value.as_ref())
-            .map(|v| v.range.clone());
+            .map(|v| v.range());
         out.push(
             Diagnostic::new(
                 "coding-plan-key-format",
@@ -499,13 +499,13 @@ fn openrouter_model(entry: &Entry, out: &mut Vec<Diagnostic>) {
         Diagnostic::new(
             "openrouter-model-format",
             Severity::Warning,
-            id_node.range.clone(),
+            id_node.range(),
             format!(
                 "OpenRouter model ids look like provider/model[:variant] (e.g. qwen/qwen3-coder:free): OpenRouter rejects {}.",
                 json_str(id)
             ),
         )
-        .fix(suggestion.map(|s| fix(format!("Use \"{s}\""), vec![replace(id_node.range.clone(), json_str(&s))]))),
+        .fix(suggestion.map(|s| fix(format!("Use \"{s}\""), vec![replace(id_node.range(), json_str(&s))]))),
     );
 }
 

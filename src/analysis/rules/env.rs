@@ -63,7 +63,7 @@ fn envkey_unresolved(eff: &Effective, out: &mut Vec<Diagnostic>) {
         let mut d = Diagnostic::new(
             "envkey-unresolved",
             Severity::Warning,
-            value.range.clone(),
+            value.range(),
             format!(
                 "{} is not defined in any place Qwen Code looks ({}), {then}.",
                 key.variable,
@@ -91,7 +91,7 @@ fn envkey_unresolved(eff: &Effective, out: &mut Vec<Diagnostic>) {
         {
             d = d.fix(Some(fix(
                 format!("Use the defined variable {near}"),
-                vec![replace(value.range.clone(), json_str(near))],
+                vec![replace(value.range(), json_str(near))],
             )));
         }
         out.push(d);
@@ -108,19 +108,19 @@ fn settings_env(eff: &Effective, out: &mut Vec<Diagnostic>) {
         let Some(value) = &member.value else { continue };
         let name = member.key.text.as_str();
         let Some(text) = value.as_str() else {
-            let literal = &file.text[value.range.clone()];
+            let literal = &file.text[value.range()];
             let quotable = matches!(value.kind, NodeKind::Number(_) | NodeKind::Bool(_));
             out.push(
                 Diagnostic::new(
                     "env-value-not-string",
                     Severity::Error,
-                    value.range.clone(),
+                    value.range(),
                     format!(
                         "env.{name} is {}, and Qwen Code ignores non-string env values without a word.",
                         value.type_name()
                     ),
                 )
-                .fix(quotable.then(|| fix(format!("Quote it: \"{literal}\""), vec![replace(value.range.clone(), json_str(literal))]))),
+                .fix(quotable.then(|| fix(format!("Quote it: \"{literal}\""), vec![replace(value.range(), json_str(literal))]))),
             );
             continue;
         };
@@ -158,7 +158,7 @@ fn settings_env(eff: &Effective, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 "env-shadowed",
                 severity,
-                value.range.clone(),
+                value.range(),
                 format!(
                     "This value is never used: {name} {place} ({masked}), which Qwen Code uses instead, since settings \"env\" only fills variables that are not set."
                 ),
@@ -239,7 +239,7 @@ fn unresolved_variables<'n>(
                 out.push(Diagnostic::new(
                     "unresolved-variable",
                     Severity::Warning,
-                    node.range.clone(),
+                    node.range(),
                     format!(
                         "${{{first}}} is not defined in any place Qwen Code looks ({}): the CLI sends the text \"${{{first}}}\" as it is.",
                         places(eff)
@@ -337,7 +337,7 @@ fn literal_secrets<'n>(
                     ),
                 )
             };
-            let d = Diagnostic::new("literal-secret", severity, node.range.clone(), message);
+            let d = Diagnostic::new("literal-secret", severity, node.range(), message);
             out.push(d.fix(move_secret(eff, node, s, secret, env_member)));
         }
         _ => {}
@@ -384,10 +384,7 @@ fn move_secret(
                 n += 1;
             }
             let referenced = value.replacen(secret, &format!("${{{name}}}"), 1);
-            (
-                name,
-                vec![replace(node.range.clone(), json_str(&referenced))],
-            )
+            (name, vec![replace(node.range(), json_str(&referenced))])
         }
     };
     let line = if secret.contains(|c: char| c.is_whitespace() || "#'\"`".contains(c)) {

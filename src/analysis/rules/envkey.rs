@@ -36,7 +36,7 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(
                 "envkey-invalid-name",
                 Severity::Error,
-                value.range.clone(),
+                value.range(),
                 format!(
                     "\"envKey\" must be the name of an environment variable, not {}: Qwen Code finds no key for this model.",
                     value.type_name()
@@ -59,13 +59,13 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
             let mut d = Diagnostic::new(
                 "envkey-literal-secret",
                 Severity::Error,
-                value.range.clone(),
+                value.range(),
                 format!(
                     "\"envKey\" must name an environment variable, but it holds what looks like {what}: Qwen Code looks for a variable with that name and, if {default} is set, silently sends that key to this model's endpoint instead."
                 ),
             );
             if !interpolated {
-                d = d.fix(move_secret_fix(eff, value.range.clone(), &name, variable));
+                d = d.fix(move_secret_fix(eff, value.range(), &name, variable));
             }
             out.push(d);
         } else if !keys::is_valid_var_name(&name) {
@@ -73,16 +73,16 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
             let mut d = Diagnostic::new(
                 "envkey-invalid-name",
                 Severity::Error,
-                value.range.clone(),
+                value.range(),
                 format!(
                     "\"envKey\" {} is not a valid environment variable name: no shell can export it, so Qwen Code finds no key under it unless settings \"env\" defines exactly that name.",
                     json_str(&name)
                 ),
             );
             if !interpolated && !suggestion.is_empty() {
-                let mut edits = vec![replace(value.range.clone(), json_str(&suggestion))];
+                let mut edits = vec![replace(value.range(), json_str(&suggestion))];
                 if let Some(env_member) = eff.target().member(&["env", &name]) {
-                    edits.push(replace(env_member.key.range.clone(), json_str(&suggestion)));
+                    edits.push(replace(env_member.key.range(), json_str(&suggestion)));
                 }
                 d = d.fix(Some(fix(format!("Rename to {suggestion}"), edits)));
             }

@@ -35,7 +35,7 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
     let d = Diagnostic::new(
         "ignored-generation-config",
         Severity::Warning,
-        member.key.range.clone(),
+        member.key.range(),
         format!(
             "Qwen Code ignores {} for the provider model \"{}\" from modelProviders.{}: an entry's generationConfig replaces model.generationConfig as a whole.",
             fields.join(", "),
@@ -72,8 +72,7 @@ fn move_fix(
     let mut edits = Vec::new();
     match entry.node.get("generationConfig") {
         None => {
-            let value: serde_json::Value =
-                serde_json::from_str(&file.text[config.range.clone()]).ok()?;
+            let value: serde_json::Value = serde_json::from_str(&file.text[config.range()]).ok()?;
             edits.push(insert_member(
                 &file.text,
                 entry.node,
@@ -83,10 +82,9 @@ fn move_fix(
         }
         Some(existing) if existing.as_object()?.members.is_empty() => {
             // One edit for an empty object: several insertions at one offset need commas.
-            let value: serde_json::Value =
-                serde_json::from_str(&file.text[config.range.clone()]).ok()?;
+            let value: serde_json::Value = serde_json::from_str(&file.text[config.range()]).ok()?;
             edits.push(crate::analysis::edit::replace(
-                existing.range.clone(),
+                existing.range(),
                 crate::analysis::edit::render_inline(&value),
             ));
         }
@@ -96,7 +94,7 @@ fn move_fix(
                     continue; // the entry's own value wins already
                 }
                 let value: serde_json::Value =
-                    serde_json::from_str(&file.text[m.value.as_ref()?.range.clone()]).ok()?;
+                    serde_json::from_str(&file.text[m.value.as_ref()?.range()]).ok()?;
                 edits.push(insert_member(&file.text, existing, &m.key.text, &value)?);
             }
         }

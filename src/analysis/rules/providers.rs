@@ -33,7 +33,7 @@ fn model_providers(eff: &Effective, providers: &Member, out: &mut Vec<Diagnostic
             Diagnostic::new(
                 "empty-model-providers",
                 Severity::Warning,
-                providers.key.range.clone(),
+                providers.key.range(),
                 "An empty \"modelProviders\" in a workspace file has no effect: the user's providers still apply, and Qwen Code prints a warning about it at every start.",
             )
             .fix(remove_member_fix(eff, &["modelProviders"], "Remove the empty modelProviders")),
@@ -56,7 +56,7 @@ fn model_providers(eff: &Effective, providers: &Member, out: &mut Vec<Diagnostic
             Route::QwenOAuth => out.push(Diagnostic::new(
                 "qwen-oauth-provider-ignored",
                 Severity::Warning,
-                member.key.range.clone(),
+                member.key.range(),
                 "Entries under \"qwen-oauth\" are ignored without a word: Qwen OAuth models are built in (coder-model).",
             )),
             Route::Mapped {
@@ -65,7 +65,7 @@ fn model_providers(eff: &Effective, providers: &Member, out: &mut Vec<Diagnostic
             } => out.push(Diagnostic::new(
                 "qwen-oauth-provider-ignored",
                 Severity::Warning,
-                member.key.range.clone(),
+                member.key.range(),
                 format!(
                     "providerProtocol maps {} to \"qwen-oauth\"{}, whose models are built in: Qwen Code ignores these {count} model(s).",
                     json_str(name),
@@ -75,7 +75,7 @@ fn model_providers(eff: &Effective, providers: &Member, out: &mut Vec<Diagnostic
             Route::MappedUnknown { via } if !eff.is_target(via.file) => out.push(Diagnostic::new(
                 "unknown-provider-protocol",
                 Severity::Error,
-                member.key.range.clone(),
+                member.key.range(),
                 format!(
                     "providerProtocol maps {} to something that is not a protocol{}: Qwen Code ignores these {count} model(s).",
                     json_str(name),
@@ -128,7 +128,7 @@ fn unknown_protocol_key(
     let mut d = Diagnostic::new(
         "unknown-protocol-key",
         Severity::Error,
-        member.key.range.clone(),
+        member.key.range(),
         format!(
             "{} is not a protocol Qwen Code knows (openai, anthropic, gemini, vertex-ai) and has no providerProtocol mapping: its {count} model(s) are ignored; did you mean \"{suggestion}\"?",
             json_str(name)
@@ -137,7 +137,7 @@ fn unknown_protocol_key(
     if obj.member(suggestion).is_none() {
         d = d.fix(Some(fix(
             format!("Rename to \"{suggestion}\""),
-            vec![replace(member.key.range.clone(), json_str(suggestion))],
+            vec![replace(member.key.range(), json_str(suggestion))],
         )));
     }
     d.fix(
@@ -165,7 +165,7 @@ fn not_array(eff: &Effective, name: &str, value: &Node, versioned: bool) -> Diag
         let models = value.get("models").expect("wrapper has models");
         let unwrap = fix(
             "Unwrap the legacy { protocol, models } wrapper",
-            vec![replace(value.range.clone(), &text[models.range.clone()])],
+            vec![replace(value.range(), &text[models.range()])],
         );
         let (severity, message) = if versioned {
             (
@@ -182,20 +182,15 @@ fn not_array(eff: &Effective, name: &str, value: &Node, versioned: bool) -> Diag
                 ),
             )
         };
-        return Diagnostic::new(
-            "providers-not-array",
-            severity,
-            value.range.clone(),
-            message,
-        )
-        .fix(Some(unwrap));
+        return Diagnostic::new("providers-not-array", severity, value.range(), message)
+            .fix(Some(unwrap));
     }
     let wrap = (value.as_object().is_some() && value.get("id").is_some()).then(|| {
         fix(
             "Wrap the entry in [ ]",
             vec![
-                replace(value.range.start..value.range.start, "["),
-                replace(value.range.end..value.range.end, "]"),
+                replace(value.range().start..value.range().start, "["),
+                replace(value.range().end..value.range().end, "]"),
             ],
         )
     });
@@ -212,7 +207,7 @@ fn not_array(eff: &Effective, name: &str, value: &Node, versioned: bool) -> Diag
     Diagnostic::new(
         "providers-not-array",
         Severity::Error,
-        value.range.clone(),
+        value.range(),
         message,
     )
     .fix(wrap)
@@ -227,7 +222,7 @@ fn missing_id(protocol: Protocol, item: &Node, out: &mut Vec<Diagnostic>) {
         None => out.push(Diagnostic::new(
             "missing-model-id",
             Severity::Error,
-            item.range.clone(),
+            item.range(),
             format!(
                 "A model entry must be an object with an \"id\", not {}: {crash}.",
                 item.type_name()
@@ -266,7 +261,7 @@ fn provider_protocol(eff: &Effective, m: &Member, out: &mut Vec<Diagnostic>) {
         Some(Protocol::QwenOAuth) => out.push(Diagnostic::new(
             "qwen-oauth-provider-ignored",
             Severity::Warning,
-            value.range.clone(),
+            value.range(),
             format!(
                 "Mapping {} to \"qwen-oauth\" makes Qwen Code ignore its {} model(s): Qwen OAuth models are built in.",
                 json_str(id),
@@ -280,7 +275,7 @@ fn provider_protocol(eff: &Effective, m: &Member, out: &mut Vec<Diagnostic>) {
             let mut d = Diagnostic::new(
                 "unknown-provider-protocol",
                 Severity::Error,
-                value.range.clone(),
+                value.range(),
                 format!(
                     "providerProtocol[{}] must be one of openai, anthropic, gemini, vertex-ai, qwen-oauth: Qwen Code ignores its {} model(s){}",
                     json_str(id),
@@ -290,7 +285,7 @@ fn provider_protocol(eff: &Effective, m: &Member, out: &mut Vec<Diagnostic>) {
             );
             let choices = suggestion.map_or_else(|| vec!["openai", "anthropic"], |s| vec![s]);
             for c in choices {
-                d = d.fix(Some(fix(format!("Change to \"{c}\""), vec![replace(value.range.clone(), json_str(c))])));
+                d = d.fix(Some(fix(format!("Change to \"{c}\""), vec![replace(value.range(), json_str(c))])));
             }
             out.push(d);
         }
@@ -300,7 +295,7 @@ fn provider_protocol(eff: &Effective, m: &Member, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 "unused-provider-protocol",
                 Severity::Hint,
-                m.key.range.clone(),
+                m.key.range(),
                 format!(
                     "No modelProviders key {} exists, so this mapping has no effect.",
                     json_str(id)

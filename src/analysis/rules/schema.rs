@@ -136,7 +136,7 @@ impl Walker<'_> {
             out.push(Diagnostic::new(
                 "deprecated-setting",
                 severity,
-                member.key.range.clone(),
+                member.key.range(),
                 format!(
                     "{} is deprecated: {why}.",
                     key.path,
@@ -240,7 +240,7 @@ impl Walker<'_> {
         let mut d = Diagnostic::new(
             "unknown-setting",
             severity,
-            member.key.range.clone(),
+            member.key.range(),
             format!(
                 "Unknown {what} {}: Qwen Code ignores it without a word{consequence}{end}",
                 json_str(name)
@@ -251,7 +251,7 @@ impl Walker<'_> {
         {
             d = d.fix(Some(fix(
                 format!("Rename to \"{n}\""),
-                vec![replace(member.key.range.clone(), json_str(n))],
+                vec![replace(member.key.range(), json_str(n))],
             )));
         }
         let _ = parent;
@@ -283,7 +283,7 @@ impl Walker<'_> {
         let mut d = Diagnostic::new(
             "deprecated-setting",
             Severity::Warning,
-            member.key.range.clone(),
+            member.key.range(),
             message,
         );
         d = d.fix(self.move_fix(parent, member, key, target));
@@ -293,8 +293,7 @@ impl Walker<'_> {
     fn move_fix(&self, parent: &Node, member: &Member, key: &Key, target: &str) -> Option<Fix> {
         let file = self.eff.target();
         let value = member.value.as_ref()?;
-        let mut json: serde_json::Value =
-            serde_json::from_str(&file.text[value.range.clone()]).ok()?;
+        let mut json: serde_json::Value = serde_json::from_str(&file.text[value.range()]).ok()?;
         if key.inverted {
             json = serde_json::Value::Bool(!json.as_bool()?);
         }
@@ -314,7 +313,7 @@ impl Walker<'_> {
             return Some(fix(
                 format!("Change to {target}"),
                 vec![replace(
-                    value.range.clone(),
+                    value.range(),
                     crate::analysis::edit::render_inline(&nested),
                 )],
             ));
@@ -328,12 +327,12 @@ impl Walker<'_> {
 
     fn type_mismatch(&self, value: &Node, key: &Key) -> Diagnostic {
         let file = self.eff.target();
-        let text = &file.text[value.range.clone()];
+        let text = &file.text[value.range()];
         let expected = type_list(&key.types);
         let mut d = Diagnostic::new(
             "type-mismatch",
             Severity::Error,
-            value.range.clone(),
+            value.range(),
             format!(
                 "{} must be {}{expected}, not {}: Qwen Code cannot use this value.",
                 key.path,
@@ -371,7 +370,7 @@ impl Walker<'_> {
         if let Some(r) = repaired {
             d = d.fix(Some(fix(
                 format!("Change to {r}"),
-                vec![replace(value.range.clone(), r)],
+                vec![replace(value.range(), r)],
             )));
         }
         d
@@ -379,7 +378,7 @@ impl Walker<'_> {
 
     fn invalid_enum(&self, value: &Node, key: &Key) -> Diagnostic {
         let file = self.eff.target();
-        let written = &file.text[value.range.clone()];
+        let written = &file.text[value.range()];
         let allowed: Vec<String> = key.enum_values.iter().map(|v| v.to_string()).collect();
         let consequence = match key.path.as_str() {
             p if p.ends_with("wireApi") => "Qwen Code stops with \"Invalid wireApi\" (exit 52)",
@@ -389,7 +388,7 @@ impl Walker<'_> {
         let mut d = Diagnostic::new(
             "invalid-enum-value",
             Severity::Error,
-            value.range.clone(),
+            value.range(),
             format!(
                 "{} must be one of {}, not {written}: {consequence}.",
                 key.path,
@@ -413,7 +412,7 @@ impl Walker<'_> {
         for c in choices {
             d = d.fix(Some(fix(
                 format!("Change to {c}"),
-                vec![replace(value.range.clone(), c.clone())],
+                vec![replace(value.range(), c.clone())],
             )));
         }
         d

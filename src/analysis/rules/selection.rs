@@ -21,7 +21,7 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::new(
             "model-not-found",
             Severity::Error,
-            value.range.clone(),
+            value.range(),
             format!(
                 "model.name must be a model id string, not {}: Qwen Code crashes at startup with \"id.startsWith is not a function\".",
                 value.type_name()
@@ -78,7 +78,7 @@ fn selected_type<'a>(eff: &Effective<'a>, out: &mut Vec<Diagnostic>) -> Option<&
         let mut d = Diagnostic::new(
             "selected-type-missing",
             Severity::Warning,
-            anchor.key.range.clone(),
+            anchor.key.range(),
             "modelProviders has entries but no security.auth.selectedType is set: non-interactive runs (qwen -p) stop with \"No auth type is selected\", and interactive runs open the auth dialog.",
         );
         d.fixes = set_type_fixes(eff, &types);
@@ -98,7 +98,7 @@ fn selected_type<'a>(eff: &Effective<'a>, out: &mut Vec<Diagnostic>) -> Option<&
             let mut d = Diagnostic::new(
                 "qwen-oauth-discontinued",
                 Severity::Warning,
-                value.range.clone(),
+                value.range(),
                 "The Qwen OAuth free tier was discontinued on 2026-04-15: with selectedType \"qwen-oauth\", every run of Qwen Code exits with an error.",
             );
             d.fixes = set_type_fixes(eff, &types);
@@ -114,7 +114,7 @@ fn selected_type<'a>(eff: &Effective<'a>, out: &mut Vec<Diagnostic>) -> Option<&
             let mut d = Diagnostic::new(
                 "selected-type-without-providers",
                 Severity::Warning,
-                value.range.clone(),
+                value.range(),
                 format!(
                     "selectedType \"{t}\" has no model entries, while modelProviders has entries under {}: Qwen Code ignores those and falls back to {fallback}.",
                     types
@@ -159,7 +159,7 @@ fn unknown_auth_type(eff: &Effective, at: At, types: &[&str]) -> Diagnostic {
     let mut d = Diagnostic::new(
         "unknown-auth-type",
         Severity::Error,
-        value.range.clone(),
+        value.range(),
         format!(
             "security.auth.selectedType {what} is not an auth type (openai, openai-responses, anthropic, gemini, vertex-ai, qwen-oauth): Qwen Code crashes at startup with \"Cannot read properties of undefined\"{hint}"
         ),
@@ -173,7 +173,7 @@ fn unknown_auth_type(eff: &Effective, at: At, types: &[&str]) -> Diagnostic {
     for c in choices {
         d = d.fix(Some(fix(
             format!("Change to \"{c}\""),
-            vec![replace(value.range.clone(), json_str(c))],
+            vec![replace(value.range(), json_str(c))],
         )));
     }
     d
@@ -219,7 +219,7 @@ fn model(eff: &Effective, auth: &str, candidates: &[&Entry], out: &mut Vec<Diagn
             let mut d = Diagnostic::new(
                 "model-name-missing",
                 Severity::Information,
-                anchor.key.range.clone(),
+                anchor.key.range(),
                 format!(
                     "No model.name is set: Qwen Code uses the first \"{auth}\" entry, {}.",
                     describe(eff, first)
@@ -262,7 +262,7 @@ fn model(eff: &Effective, auth: &str, candidates: &[&Entry], out: &mut Vec<Diagn
         let mut d = Diagnostic::new(
             "model-not-found",
             Severity::Error,
-            value.range.clone(),
+            value.range(),
             format!(
                 "model.name {} matches no \"{auth}\" model id: Qwen Code silently uses the first entry, {}, instead{note}.",
                 json_str(&name),
@@ -289,7 +289,7 @@ fn model(eff: &Effective, auth: &str, candidates: &[&Entry], out: &mut Vec<Diagn
             let mut d = Diagnostic::new(
                 "ambiguous-model",
                 Severity::Information,
-                value.range.clone(),
+                value.range(),
                 format!(
                     "model.name {} matches {} entries with different baseUrls: Qwen Code uses the first, {}, unless model.baseUrl picks one.",
                     json_str(&name),
@@ -316,7 +316,7 @@ fn model(eff: &Effective, auth: &str, candidates: &[&Entry], out: &mut Vec<Diagn
             let mut d = Diagnostic::new(
                 "model-base-url-not-found",
                 Severity::Warning,
-                url_value.range.clone(),
+                url_value.range(),
                 format!(
                     "model.baseUrl matches no {} entry: Qwen Code warns \"Persisted model.baseUrl … no longer matches any provider\" and uses the first id match, {}.",
                     json_str(&name),

@@ -45,7 +45,7 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(
                 "syntax-error",
                 Severity::Error,
-                root.range.clone(),
+                root.range(),
                 message,
             ));
         }
@@ -61,7 +61,7 @@ pub(crate) fn is_garbage(parse: &Parse, member: &Member) -> bool {
     if member.value.is_some() {
         return false;
     }
-    let key = &member.key.range;
+    let key = &member.key.range();
     let first = parse.errors.partition_point(|e| e.range.start < key.start);
     parse.errors[first..]
         .first()
@@ -93,13 +93,13 @@ fn duplicate_keys(eff: &Effective, node: &Node, out: &mut Vec<Diagnostic>) {
                         Diagnostic::new(
                             "duplicate-key",
                             Severity::Warning,
-                            m.key.range.clone(),
+                            m.key.range(),
                             format!(
                                 "Duplicate key {}: Qwen Code uses this last value and ignores the earlier one.",
                                 crate::analysis::json_str(&m.key.text)
                             ),
                         )
-                        .related(eff.chain.target, earlier.key.range.clone(), "ignored earlier value")
+                        .related(eff.chain.target, earlier.key.range(), "ignored earlier value")
                         .fix(
                             remove_item(text, node, first)
                                 .map(|e| fix("Remove the earlier, ignored member", vec![e])),

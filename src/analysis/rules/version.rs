@@ -27,10 +27,10 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
                 out.push(Diagnostic::new(
                     "missing-version",
                     Severity::Information,
-                    value.range.clone(),
+                    value.range(),
                     format!(
                         "\"$version\" is {}, not 4: Qwen Code will migrate and rewrite this file on its next start.",
-                        &file.text[value.range.clone()]
+                        &file.text[value.range()]
                     ),
                 ));
             }
