@@ -136,7 +136,12 @@ impl<'t> Lexer<'t> {
                     ScanToken::Colon => Tok::Colon,
                     ScanToken::String(s) => {
                         let raw = &text[range.clone()];
-                        if let Some(nl) = raw.find(['\n', '\r']) {
+                        // One pass finds the first control character; only a string that has
+                        // one is searched for a line break (the usual string has neither).
+                        let control = raw.bytes().position(|b| b < 0x20);
+                        let line_break =
+                            control.and_then(|i| raw[i..].find(['\n', '\r']).map(|j| i + j));
+                        if let Some(nl) = line_break {
                             // A string never spans lines in JSON: treat it as unterminated at
                             // the line break and resume scanning on the next line.
                             let end = range.start + nl;
@@ -149,7 +154,7 @@ impl<'t> Lexer<'t> {
                             out.restart(end);
                             return;
                         }
-                        if let Some(i) = raw.bytes().position(|b| b < 0x20) {
+                        if let Some(i) = control {
                             let at = range.start + i;
                             out.errors.push(error(
                                 at..at + 1,
