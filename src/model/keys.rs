@@ -258,20 +258,79 @@ fn mask_run(run: &str, hide: fn(&str) -> String) -> String {
     if secret(run).is_some() {
         return hide(run);
     }
-    // A key glued after other text (`key-sk-…`).
+    // A key glued to other text, before it (`key-sk-…`) or after it (`AIza…X`, `sk-…+old`):
+    // the longest run of a known format from a prefix on.
     for p in PREFIXES {
-        if let Some(at) = run.find(p).filter(|&at| at > 0)
-            && secret(&run[at..]).is_some()
-        {
-            return format!("{}{}", &run[..at], hide(&run[at..]));
+        for (at, _) in run.match_indices(p) {
+            let rest = &run[at..];
+            let whole = at > 0 && secret(rest).is_some();
+            let end = if whole {
+                Some(rest.len())
+            } else {
+                GLUED
+                    .iter()
+                    .filter_map(|re| re.find(rest))
+                    .map(|m| m.end())
+                    .max()
+            };
+            if let Some(end) = end.filter(|&end| end >= 16) {
+                return format!(
+                    "{}{}{}",
+                    &run[..at],
+                    hide(&rest[..end]),
+                    mask_run(&rest[end..], hide)
+                );
+            }
         }
     }
     run.to_string()
 }
 
+/// The key formats without their end anchor: a key with more text glued after it.
+static GLUED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    KEY_FORMATS
+        .iter()
+        .map(|f| Regex::new(&f.pattern.replace('$', "")).expect("key format regexes are valid"))
+        .collect()
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_glued_to_other_text_are_masked() {
+        let keys = [
+            "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+            "sk-sp-0123456789abcdef0123456789abcdef",
+            "ms-01234567-89ab-cdef-0123-456789abcdef",
+            "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123",
+        ];
+        for key in keys {
+            for text in [
+                format!("{key}X"),
+                format!("{key}+old"),
+                format!("{key}=="),
+                format!("Bearer {key}=="),
+                format!("x{key}+y"),
+                format!("{key}+{key}"),
+            ] {
+                let masked = mask_secrets(&text);
+                assert!(!masked.contains(key), "{text:?} shown as {masked:?}");
+                let redacted = redact_in_place(&text);
+                assert!(!redacted.contains(key), "{text:?} redacted as {redacted:?}");
+                assert_eq!(redacted.len(), text.len(), "{text:?}");
+            }
+        }
+        // Not keys: left alone.
+        for text in [
+            "sk-short+x",
+            "ms-build-2024+final",
+            "Qwen/Qwen3-Coder-480B-A35B-Instruct",
+        ] {
+            assert_eq!(mask_secrets(text), text);
+        }
+    }
 
     #[test]
     fn every_key_format_starts_with_a_listed_prefix() {
