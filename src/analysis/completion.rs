@@ -71,8 +71,13 @@ pub fn complete(chain: &Chain, offset: usize, options: Options) -> Vec<Completio
     if !options.generic {
         items.retain(|i| !i.generic);
     }
-    // A key pasted as a name or an id is never offered back, nor shown in a detail.
-    items.retain(|i| crate::model::keys::secret(&i.label).is_none());
+    // A key pasted as a name or an id is never offered back, nor shown in a detail: an item
+    // whose label or text holds one anywhere (`nsk-…` after a missing quote) is dropped, since
+    // a masked label would insert the wrong text.
+    let holds_key = |s: &str| {
+        crate::model::keys::secret(s).is_some() || crate::model::keys::mask_secrets(s) != s
+    };
+    items.retain(|i| !holds_key(&i.label) && !holds_key(&i.edit.new_text));
     for i in &mut items {
         i.detail = i.detail.as_deref().map(crate::model::keys::mask_secrets);
         i.documentation = i
