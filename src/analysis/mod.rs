@@ -414,6 +414,9 @@ pub fn analyze_unverified(chain: &Chain) -> Vec<Diagnostic> {
     out
 }
 
+/// Bytes [`verify_fixes`] re-parses at most, in all.
+const VERIFY_BUDGET: usize = 16 << 20;
+
 /// Drops the fixes that would leave a broken target file parsing worse.
 pub fn verify_fixes(chain: &Chain, out: &mut [Diagnostic]) {
     // In a broken file, a fix is offered only if it leaves the file parsing no worse: fixes are
@@ -435,17 +438,22 @@ pub fn verify_fixes(chain: &Chain, out: &mut [Diagnostic]) {
                     })
             })
         };
+        // Each check re-parses the file: at most 16 MiB of re-parsing in all (a garbled file
+        // with thousands of fixes would otherwise take minutes); fixes past it are not offered.
+        let mut budget = VERIFY_BUDGET;
         for d in out.iter_mut() {
             if d.code == "trailing-comma" {
                 continue; // removing one comma never adds an error
             }
             d.fixes.retain(|f| {
-                small
-                    && !removes_an_error(f)
-                    && crate::syntax::parse(&apply_edits(&target.text, &f.edits))
-                        .errors
-                        .len()
-                        <= broken
+                if !small || removes_an_error(f) || budget < target.text.len() {
+                    return false;
+                }
+                budget -= target.text.len();
+                crate::syntax::parse(&apply_edits(&target.text, &f.edits))
+                    .errors
+                    .len()
+                    <= broken
             });
         }
     }

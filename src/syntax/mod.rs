@@ -158,6 +158,12 @@ pub struct Parse {
 }
 
 impl Parse {
+    /// Whether there were more syntax errors than are listed: the list then ends with one that
+    /// says how many more follow from its position on.
+    pub fn errors_capped(&self) -> bool {
+        self.errors.len() > parser::MAX_ERRORS
+    }
+
     /// The root object, when the root is an object.
     pub fn root_object(&self) -> Option<(&Node, &Object)> {
         let root = self.root.as_ref()?;

@@ -7,7 +7,7 @@ use super::{
 use compact_str::CompactString;
 
 /// Syntax errors reported at most (one more says how many were left out).
-const MAX_ERRORS: usize = 100;
+pub(super) const MAX_ERRORS: usize = 100;
 
 /// Parses `text`. Never fails: see the module docs of [`crate::syntax`].
 pub fn parse(text: &str) -> Parse {

@@ -57,11 +57,21 @@ pub(crate) fn check(eff: &Effective, out: &mut Vec<Diagnostic>) {
 /// where a syntax error starts (`'a'`, a bare word, a string with no `:` after the one before).
 /// A run of 200 `'` read as 100 members named `""` is one problem, already reported as syntax
 /// errors: the rules that judge keys (`duplicate-key`, `unknown-setting`) pass over such members.
+/// Past the last listed syntax error of a capped list (see [`Parse::errors_capped`]) the
+/// errors are not known one by one: there, every member without a value counts as garbage.
 pub(crate) fn is_garbage(parse: &Parse, member: &Member) -> bool {
     if member.value.is_some() {
         return false;
     }
     let key = &member.key.range();
+    if parse.errors_capped()
+        && parse
+            .errors
+            .last()
+            .is_some_and(|e| e.range.start <= key.start)
+    {
+        return true;
+    }
     let first = parse.errors.partition_point(|e| e.range.start < key.start);
     parse.errors[first..]
         .first()
