@@ -64,6 +64,8 @@ pub(super) struct Lexer<'t> {
     next_break: Option<usize>,
     pub comments: Vec<TextRange>,
     pub errors: Vec<SyntaxError>,
+    /// Errors dropped past the first ones (see `parser::compact_errors`).
+    pub dropped: usize,
 }
 
 impl<'t> Lexer<'t> {
@@ -80,6 +82,7 @@ impl<'t> Lexer<'t> {
             next_break: None,
             comments: Vec::new(),
             errors: Vec::new(),
+            dropped: 0,
         }
     }
 
@@ -94,6 +97,7 @@ impl<'t> Lexer<'t> {
             && !self.done
         {
             self.step();
+            super::parser::compact_errors(&mut self.errors, &mut self.dropped);
         }
         self.pending.get(n)
     }

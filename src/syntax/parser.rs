@@ -25,6 +25,22 @@ pub fn parse(text: &str) -> Parse {
     parse_at(text, 0)
 }
 
+/// Keeps only the first errors by position once many have gathered, counting the others: a
+/// garbage file gives an error every few bytes, and only the first [`MAX_ERRORS`] are listed
+/// (1 MB of single quotes held 400 MB of errors and members). Errors may arrive out of order
+/// (an unclosed brace is reported when its object ends), so the smallest positions are kept.
+pub(super) fn compact_errors(errors: &mut Vec<SyntaxError>, dropped: &mut usize) {
+    const KEEP: usize = MAX_ERRORS + 1;
+    if errors.len() >= 8 * KEEP {
+        // The newest stays last: the lexer extends it over a run of garbage.
+        let newest = errors.pop();
+        errors.sort_by_key(|e| (e.range.start, e.range.end));
+        *dropped += errors.len() - KEEP;
+        errors.truncate(KEEP);
+        errors.extend(newest);
+    }
+}
+
 /// The largest text [`parse`] reads: its offsets are kept in 32 bits where that halves a node.
 pub const MAX_TEXT: usize = u32::MAX as usize;
 
@@ -35,16 +51,18 @@ pub(super) fn parse_at(text: &str, depth: usize) -> Parse {
         members: Vec::new(),
         items: Vec::new(),
         errors: Vec::new(),
+        dropped: 0,
         text_len: text.len(),
     };
     let root = p.root(depth);
+    let dropped = p.dropped + p.lexer.dropped;
     let mut errors = p.lexer.errors;
     errors.append(&mut p.errors);
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     errors.dedup_by(|a, b| a.range.start == b.range.start);
     // Past a point more errors say nothing new, and a binary file would produce millions.
-    if errors.len() > MAX_ERRORS {
-        let rest = errors.len() - MAX_ERRORS;
+    if errors.len() + dropped > MAX_ERRORS {
+        let rest = errors.len() + dropped - MAX_ERRORS;
         let at = errors[MAX_ERRORS].range.clone();
         errors.truncate(MAX_ERRORS);
         errors.push(SyntaxError {
@@ -68,6 +86,8 @@ struct Parser<'t> {
     members: Vec<Member>,
     items: Vec<Node>,
     errors: Vec<SyntaxError>,
+    /// Errors dropped by [`compact_errors`] (past the first ones by position).
+    dropped: usize,
     text_len: usize,
 }
 
@@ -100,6 +120,7 @@ impl Parser<'_> {
             kind: ErrorKind::Syntax,
             message: message.into(),
         });
+        compact_errors(&mut self.errors, &mut self.dropped);
     }
 
     fn root(&mut self, depth: usize) -> Option<Node> {
@@ -327,6 +348,7 @@ impl Parser<'_> {
                 kind: ErrorKind::TrailingComma,
                 message: "Trailing comma".into(),
             });
+            compact_errors(&mut self.errors, &mut self.dropped);
         }
         // Offsets fit in u32: `parse` refuses larger texts.
         Some(r.start as u32)
