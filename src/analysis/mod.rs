@@ -375,16 +375,13 @@ pub fn analyze(chain: &Chain) -> Vec<Diagnostic> {
 /// needs the fixes only for the diagnostics it asks code actions for.
 pub fn analyze_unverified(chain: &Chain) -> Vec<Diagnostic> {
     let eff = Effective::new(chain);
-    // The rule families are independent: two groups of about equal cost run side by side
-    // (at 10 MB, of all rule time: env about a third, endpoints a quarter, providers and schema
-    // an eighth each, the rest small).
+    // The rule families are independent: two groups of about equal cost run side by side.
     let (mut out, more) = rayon::join(
         || {
             let mut out = Vec::new();
             rules::env::check(&eff, &mut out);
             rules::syntax::check(&eff, &mut out);
             rules::version::check(&eff, &mut out);
-            rules::schema::check(&eff, &mut out);
             out
         },
         || {
@@ -392,6 +389,7 @@ pub fn analyze_unverified(chain: &Chain) -> Vec<Diagnostic> {
             rules::providers::check(&eff, &mut out);
             rules::envkey::check(&eff, &mut out);
             rules::endpoints::check(&eff, &mut out);
+            rules::schema::check(&eff, &mut out);
             rules::generation::check(&eff, &mut out);
             rules::selection::check(&eff, &mut out);
             out
