@@ -319,8 +319,8 @@ fn file_of_nul_bytes() {
 /// `""`) must not turn into hundreds of diagnostics: one problem, one diagnostic. Past the 100th
 /// syntax error too (where errors are only counted), and in bounded time: 20,000 quotes on one
 /// line took over a minute (each bad token rescanned the line; each of ~20,000 fixes re-parsed
-/// the file). Memory stays within 80 bytes a byte of garbage over a fixed 24 MiB (errors past the first ones are
-/// counted, not kept: 200,000 quotes held ~80 MiB of errors).
+/// the file). Memory stays within 80 bytes a byte of garbage over a fixed 24 MiB (errors past
+/// the first ones are counted, not kept: 200,000 quotes held ~80 MiB of errors).
 #[test]
 fn garbage_members_are_not_amplified() {
     for n in [200, 20_000, 200_000] {

@@ -120,13 +120,6 @@ pub struct Key {
 }
 
 impl Key {
-    pub fn new(text: CompactString, range: TextRange) -> Self {
-        Key {
-            text,
-            range: range.into(),
-        }
-    }
-
     /// The key token with its quotes.
     pub fn range(&self) -> TextRange {
         self.range.range()

@@ -29,6 +29,8 @@ pub fn parse(text: &str) -> Parse {
 /// garbage file gives an error every few bytes, and only the first [`MAX_ERRORS`] are listed
 /// (1 MB of single quotes held 400 MB of errors and members). Errors may arrive out of order
 /// (an unclosed brace is reported when its object ends), so the smallest positions are kept.
+/// The count of those dropped is not deduplicated by position as the kept ones are, so "N more
+/// syntax errors" may count a position twice.
 pub(super) fn compact_errors(errors: &mut Vec<SyntaxError>, dropped: &mut usize) {
     const KEEP: usize = MAX_ERRORS + 1;
     if errors.len() >= 8 * KEEP {

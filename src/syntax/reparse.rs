@@ -72,7 +72,7 @@ fn splice(
                 for m in &mut o.members[i..] {
                     shift_member(m, delta);
                 }
-                node.range.end = shift(node.range.end as usize, delta) as u32;
+                shift_end(&mut node.range, delta);
                 return true;
             }
         }
@@ -89,7 +89,7 @@ fn splice(
                 for item in &mut a.items[i..] {
                     shift_node(item, delta);
                 }
-                node.range.end = shift(node.range.end as usize, delta) as u32;
+                shift_end(&mut node.range, delta);
                 return true;
             }
         }
@@ -227,7 +227,7 @@ fn splice_children(
         }
         _ => return Some(false),
     }
-    node.range.end = shift(node.range.end as usize, delta) as u32;
+    shift_end(&mut node.range, delta);
     replace_comments(comments, from..to, parsed.comments, offset, delta);
     Some(true)
 }
@@ -275,6 +275,11 @@ fn shift(offset: usize, delta: isize) -> usize {
 fn shift_span(span: &mut super::Span, delta: isize) {
     // Offsets fit in u32: `parse` refuses larger texts.
     span.start = shift(span.start as usize, delta) as u32;
+    shift_end(span, delta);
+}
+
+/// Moves the end of a container whose inside changed by `delta` bytes.
+fn shift_end(span: &mut super::Span, delta: isize) {
     span.end = shift(span.end as usize, delta) as u32;
 }
 
